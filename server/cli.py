@@ -1,0 +1,204 @@
+"""The `doppel` command line: thin over tools/, user errors printed plainly with a non-zero exit."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tools.errors import DoppelError
+
+app = typer.Typer(
+    name="doppel",
+    help="Safe, realistic synthetic test data: from a schema or a production sample to your test systems.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Print a DoppelError (with its listed issues) and exit with its code; no traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DoppelError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@user_errors
+def validate(
+    schema: Annotated[Path, typer.Argument(help="schema file: Doppel YAML/JSON or JSON Schema")],
+) -> None:
+    """Check a schema and report every error and conflict at once (exit 2 when there are any)."""
+    from tools.schema.loading import load_schema
+
+    spec, digest = load_schema(schema)
+    fields = sum(len(t.fields) for t in spec.tables.values())
+    out.print(
+        f"[green]ok[/] {schema}: schema '{spec.name}' version {spec.version} (hash {digest}), "
+        f"{len(spec.tables)} tables, {fields} fields, {len(spec.edge_cases)} edge-case rules"
+    )
+
+
+FORMATS = ["csv", "json", "jsonl", "sql", "parquet", "avro"]
+
+
+def _choice(name: str, value: str | None, allowed: list[str]) -> str | None:
+    if value is not None and value not in allowed:
+        raise DoppelError(f"{name}: '{value}' is not one of {', '.join(allowed)}")
+    return value
+
+
+@app.command()
+@user_errors
+def generate(
+    schema: Annotated[Path, typer.Argument(help="schema file: Doppel YAML/JSON or JSON Schema")],
+    rows: Annotated[int | None, typer.Option("--rows", min=0, help="rows per table (overrides the schema)")] = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="int or any text; random and recorded if left out")] = None,
+    seed_from: Annotated[Path | None, typer.Option("--seed-from", help="reuse the seed of a metadata.json")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv|json|jsonl|sql|parquet|avro")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="output folder")] = None,
+    dialect: Annotated[str | None, typer.Option("--dialect", help="SQL dialect: postgres|mysql|sqlite")] = None,
+    compression: Annotated[str | None, typer.Option("--compression", help="gzip|zstd")] = None,
+    chunk_rows: Annotated[int | None, typer.Option("--chunk-rows", min=1, help="rows per numbered part file")] = None,
+    append: Annotated[Path | None, typer.Option("--append", help="add rows to an existing output folder")] = None,
+    no_tags: Annotated[bool, typer.Option("--no-tags", help="leave out the _anomalies column")] = False,
+    keep_formulas: Annotated[
+        bool, typer.Option("--keep-formulas", help="CSV: do not neutralise cells starting with = + - @")
+    ] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="processes generating blocks in parallel")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Generate every table of SCHEMA into a folder, one file per table, plus metadata.json."""
+    from tools.engine.runner import METADATA_FILE, GenerateOptions, seed_from_metadata
+    from tools.engine.runner import generate as run
+    from tools.export.base import ExportOptions
+    from tools.schema.loading import load_schema
+
+    _choice("--format", fmt, FORMATS)
+    _choice("--dialect", dialect, ["postgres", "mysql", "sqlite"])
+    _choice("--compression", compression, ["gzip", "zstd"])
+    if append and out_dir and out_dir.resolve() != append.resolve():
+        raise DoppelError("--append and --out name different folders; give one of them")
+    spec, digest = load_schema(schema)
+    warnings: list[str] = []
+    if seed_from is not None:
+        if seed is not None:
+            raise DoppelError("--seed and --seed-from: give one of them")
+        seed = str(seed_from_metadata(seed_from, spec, digest, warnings))
+    stored: dict[str, Any] = {}
+    if append is not None:
+        import json
+
+        meta = append / METADATA_FILE
+        stored = json.loads(meta.read_text(encoding="utf-8"))["options"] if meta.is_file() else {}
+    export = ExportOptions(
+        format=fmt or stored.get("format") or "csv",
+        dialect=dialect or stored.get("dialect") or "postgres",
+        compression=compression or stored.get("compression"),
+        chunk_rows=chunk_rows or stored.get("chunk_rows"),
+        neutralise_formulas=not keep_formulas,
+    )
+    options = GenerateOptions(
+        out=append or out_dir or Path("out") / spec.name,
+        rows=rows,
+        seed=seed,
+        export=export,
+        tags=not no_tags if append is None or no_tags else stored.get("tags", True),
+        workers=workers,
+        append=append is not None,
+    )
+    result = _with_progress(lambda progress: run(spec, digest, options, progress), quiet)
+    for warning in warnings + result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    summary = Table(title=f"{spec.name} v{spec.version} -> {result.out}", show_edge=False)
+    summary.add_column("table")
+    summary.add_column("rows", justify="right")
+    summary.add_column("files")
+    for name, files in result.files.items():
+        summary.add_row(name, f"{result.rows[name]:,}", ", ".join(files))
+    out.print(summary)
+    out.print(f"seed {result.seed} · {result.seconds:.2f}s · metadata: {result.metadata_path}")
+
+
+def _with_progress(task: Callable[[Any], Any], quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return task(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(table: str, done: int, total: int) -> None:
+            if table not in tasks:
+                tasks[table] = bar.add_task(table, total=total, rate="")
+            task_id = tasks[table]
+            speed = bar.tasks[task_id].speed
+            bar.update(task_id, completed=done, rate=f"{speed:,.0f} rows/s" if speed else "")
+
+        return task(progress)
+
+
+@app.command("generators")
+def list_generators() -> None:
+    """List every registered generator type (built-in and plug-ins) with its parameters."""
+    from tools.generators.registry import registry
+
+    table = Table(show_edge=False)
+    table.add_column("type")
+    table.add_column("parameters")
+    table.add_column("what it makes")
+    for name, gen in sorted(registry().items()):
+        params = ", ".join(gen.params_model.model_fields)
+        table.add_row(name, params, gen.description)
+    out.print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print Doppel's version."""
+    from tools.engine.runner import doppel_version
+
+    out.print(doppel_version())
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules; they import ``user_errors`` from here."""
+    from server import cmd_classify, cmd_profile
+
+    cmd_profile.register(app)
+    cmd_classify.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Schema loading and validation: every error at once, each with its path; conflicts named."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHOP, write_schema
+from tools.errors import SchemaError
+from tools.schema.loading import load_schema, schema_hash
+
+
+def issues_of(tmp_path: Path, document: dict[str, Any]) -> list[str]:
+    with pytest.raises(SchemaError) as info:
+        load_schema(write_schema(tmp_path, document))
+    return [str(i) for i in info.value.issues]
+
+
+def test_bundled_shop_schema_is_valid() -> None:
+    spec, digest = load_schema(SHOP)
+    assert spec.name == "shop" and spec.version == 3
+    assert set(spec.tables) == {"customers", "orders"}
+    assert len(digest) == 16
+
+
+def test_unknown_table_reported_with_its_path(tmp_path: Path, shop_document: dict[str, Any]) -> None:
+    shop_document["tables"]["orders"]["fields"]["customer_id"]["table"] = "customer"
+    assert "tables.orders.fields.customer_id: unknown table 'customer'" in issues_of(tmp_path, shop_document)
+
+
+def test_every_error_is_reported_at_once(tmp_path: Path, shop_document: dict[str, Any]) -> None:
+    doc = copy.deepcopy(shop_document)
+    doc["tables"]["orders"]["fields"]["customer_id"]["table"] = "customer"
+    doc["tables"]["customers"]["fields"]["age"]["min"] = "eighteen"
+    doc["tables"]["customers"]["fields"]["tier"]["weights"] = [1, 2]
+    doc["tables"]["customers"]["fields"]["code"]["type"] = "regexp"
+    doc["tables"]["orders"]["fields"]["ship_date"]["after"] = "ordered_on"
+    found = issues_of(tmp_path, doc)
+    assert any(i.startswith("tables.customers.fields.age.min:") for i in found)
+    assert any(i.startswith("tables.customers.fields.tier:") and "weights has 2 entries" in i for i in found)
+    assert any(i.startswith("tables.customers.fields.code.type: unknown type 'regexp'") for i in found)
+    assert any("tables.orders.fields.ship_date: refers to unknown field 'ordered_on'" in i for i in found)
+    assert len(found) >= 5
+
+
+def test_structural_errors_have_paths(tmp_path: Path) -> None:
+    found = issues_of(tmp_path, {"name": "x", "tables": {"t": {"rows": -1, "fields": {"a": {"nullable": 2}}}}})
+    assert any(i.startswith("tables.t.rows:") for i in found)
+    assert any(i.startswith("tables.t.fields.a.type:") for i in found)
+    assert any(i.startswith("tables.t.fields.a.nullable:") for i in found)
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ({"table": "customers", "field": "id", "kind": "missing", "rate": 0.1}, "conflicts with primary_key"),
+        (
+            {"table": "customers", "field": "active", "kind": "malformed", "rate": 0.1},
+            "conflicts with its type 'boolean'",
+        ),
+        ({"table": "customers", "field": "tier", "kind": "boundary", "rate": 0.1}, "no min/max bounds"),
+        ({"table": "customers", "field": "age", "kind": "invalid_reference", "rate": 0.1}, "only ref fields"),
+        (
+            {"table": "customers", "field": "age", "kind": "regex", "pattern": "[0-9]", "rate": 0.1},
+            "only text columns",
+        ),
+    ],
+)
+def test_edge_case_conflicts_name_rule_and_constraint(
+    tmp_path: Path, shop_document: dict[str, Any], rule: dict[str, Any], expected: str
+) -> None:
+    shop_document["edge_cases"].append(rule)
+    found = issues_of(tmp_path, shop_document)
+    label = f"'{rule['kind']}' on {rule['table']}.{rule['field']}"
+    matching = [i for i in found if label in i and expected in i]
+    assert matching, found
+    assert matching[0].startswith(f"edge_cases[{len(shop_document['edge_cases']) - 1}]: conflict:")
+
+
+def test_conflicts_block_generation_from_the_cli(tmp_path: Path, shop_document: dict[str, Any]) -> None:
+    from typer.testing import CliRunner
+
+    from server.cli import app
+
+    shop_document["edge_cases"].append({"table": "customers", "field": "id", "kind": "missing", "rate": 0.1})
+    schema = write_schema(tmp_path, shop_document)
+    result = CliRunner().invoke(app, ["generate", str(schema), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 2
+    assert "conflict" in result.output and "primary_key" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_table_cycles_rejected(tmp_path: Path) -> None:
+    doc = {
+        "name": "cyc",
+        "tables": {
+            "a": {
+                "fields": {
+                    "id": {"type": "integer", "sequence": True, "primary_key": True},
+                    "b_id": {"type": "ref", "table": "b"},
+                }
+            },
+            "b": {
+                "fields": {
+                    "id": {"type": "integer", "sequence": True, "primary_key": True},
+                    "a_id": {"type": "ref", "table": "a"},
+                }
+            },
+        },
+    }
+    found = issues_of(tmp_path, doc)
+    assert any(i.startswith("tables: tables reference each other in a cycle: a -> b -> a") for i in found), found
+
+
+def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ntables:\n  t: {rows: 1, fields: {a: {type: uuid}\n", encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"bad\.yaml:\d+:\d+: not valid YAML"):
+        load_schema(bad)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SchemaError, match="no such schema file"):
+        load_schema(tmp_path / "nope.yaml")
+
+
+def test_schema_hash_ignores_key_order() -> None:
+    assert schema_hash({"a": 1, "b": [1, 2]}) == schema_hash({"b": [1, 2], "a": 1})
+    assert schema_hash({"a": 1}) != schema_hash({"a": 2})
+
+
+def test_correlation_on_text_field_rejected(tmp_path: Path, shop_document: dict[str, Any]) -> None:
+    shop_document["correlations"].append({"table": "customers", "fields": ["age", "tier"], "coefficient": 0.3})
+    found = issues_of(tmp_path, shop_document)
+    assert any("correlations[1].fields" in i and "'tier'" in i for i in found), found

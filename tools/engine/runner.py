@@ -1,0 +1,401 @@
+"""Generating a whole schema: tables in dependency order, blocks in parallel, streamed to writers.
+
+Determinism: every block draws from its own seeded stream (tools.engine.seeding), blocks are written
+in row order, so the same seed, schema and options give byte-identical files for any worker count.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version as dist_version
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pydantic import BaseModel, Field
+
+from tools.engine.blocks import BlockRequest, BlockResult, generate_block, without_tags
+from tools.engine.correlation import PearsonAccumulator
+from tools.engine.plan import BLOCK_ROWS, GenerationPlan, TablePlan, build_plan
+from tools.engine.seeding import parse_seed
+from tools.engine.stats import ColumnStats
+from tools.errors import DoppelError
+from tools.export.base import ExportOptions, TableWriter
+from tools.schema.model import SchemaSpec
+
+METADATA_FILE = "metadata.json"
+Progress = Callable[[str, int, int], None]
+
+
+class GenerateOptions(BaseModel):
+    """Everything besides the schema that decides the output."""
+
+    out: Path
+    rows: int | None = Field(None, ge=0, description="rows per table; overrides the schema")
+    seed: int | str | None = None
+    export: ExportOptions = Field(default_factory=ExportOptions)
+    tags: bool = True
+    workers: int = Field(1, ge=1)
+    append: bool = False
+
+
+class GenerateResult(BaseModel):
+    out: Path
+    metadata_path: Path
+    seed: int
+    rows: dict[str, int]
+    files: dict[str, list[str]]
+    warnings: list[str]
+    seconds: float
+
+
+@dataclass
+class TableState:
+    """What later tables and later segments need from a table: its keys and its used unique values."""
+
+    keys: list[pa.Array] = field(default_factory=list)
+    seen: dict[str, set[Any]] = field(default_factory=dict)
+
+    def key_array(self, arrow_type: pa.DataType) -> pa.Array:
+        return pa.concat_arrays(self.keys) if self.keys else pa.array([], type=arrow_type)
+
+
+def doppel_version() -> str:
+    try:
+        return dist_version("doppel")
+    except Exception:
+        return "0+unknown"
+
+
+def _blocks(seed: int, segment: int, row_start: int, rows: int) -> list[BlockRequest]:
+    return [
+        BlockRequest(seed=seed, segment=segment, block=b, row_start=row_start + off, size=min(BLOCK_ROWS, rows - off))
+        for b, off in enumerate(range(0, rows, BLOCK_ROWS))
+    ]
+
+
+# Worker processes are forked after these are set, so blocks only carry their small request.
+_WORKER_TABLE: TablePlan | None = None
+_WORKER_KEYS: dict[str, pa.Array] = {}
+
+
+def _worker_block(req: BlockRequest) -> BlockResult:
+    assert _WORKER_TABLE is not None
+    return generate_block(_WORKER_TABLE, req, _WORKER_KEYS)
+
+
+def _run_blocks(
+    table: TablePlan, requests: list[BlockRequest], keys: dict[str, pa.Array], state: TableState, workers: int
+) -> Iterator[BlockResult]:
+    needs_order = any(f.engine_unique for f in table.fields)  # shared used-value sets: one process
+    if workers <= 1 or needs_order or len(requests) <= 1:
+        for req in requests:
+            yield generate_block(table, req, keys, state.seen)
+        return
+    global _WORKER_TABLE, _WORKER_KEYS
+    _WORKER_TABLE, _WORKER_KEYS = table, keys
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_worker_block, requests)
+
+
+class TableReport:
+    """Statistics gathered while a table streams through: columns, edge cases, correlations."""
+
+    def __init__(self, table: TablePlan) -> None:
+        self.table = table
+        self.columns = {f.name: ColumnStats(f.arrow_type) for f in table.fields}
+        self.edge_counts: dict[str, int] = {}
+        self.pairs = {pair: PearsonAccumulator() for g in table.correlations for pair in g.targets}
+        self.rows = 0
+        self.seconds = 0.0
+
+    def add(self, result: BlockResult) -> None:
+        self.rows += result.batch.num_rows
+        for name, stats in self.columns.items():
+            stats.add(result.batch.column(name))
+        for key, n in result.edge_counts.items():
+            self.edge_counts[key] = self.edge_counts.get(key, 0) + n
+        for (a, b), acc in self.pairs.items():
+            acc.add(result.clean_numeric[a], result.clean_numeric[b])
+
+    def summary(self, files: list[str]) -> dict[str, Any]:
+        edge = {}
+        for rule in self.table.edge_cases:
+            key = f"{rule.field}:{rule.kind}"
+            count = self.edge_counts.get(key, 0)
+            edge[key] = {
+                "count": count,
+                "rate": round(count / self.rows, 6) if self.rows else 0.0,
+                "configured_rate": rule.rate,
+            }
+        correlations = []
+        for group in self.table.correlations:
+            for (a, b), target in group.targets.items():
+                achieved = self.pairs[(a, b)].value()
+                i, j = group.fields.index(a), group.fields.index(b)
+                entry: dict[str, Any] = {
+                    "fields": [a, b],
+                    "target": target,
+                    "achieved": None if achieved is None else round(achieved, 4),
+                    "latent_gaussian": round(float(group.gaussian[i, j]), 4),
+                }
+                if achieved is not None and abs(achieved - target) > 0.05:
+                    entry["note"] = (
+                        "constraints win: the fields' ranges and distributions cap the reachable correlation "
+                        f"near {achieved:.3f}"
+                    )
+                correlations.append(entry)
+        return {
+            "rows": self.rows,
+            "files": files,
+            "seconds": round(self.seconds, 3),
+            "columns": {name: s.summary() for name, s in self.columns.items()},
+            "edge_cases": edge,
+            "correlations": correlations,
+        }
+
+
+def _read_metadata(out: Path) -> dict[str, Any]:
+    path = out / METADATA_FILE
+    if not path.is_file():
+        raise DoppelError(f"--append {out}: no {METADATA_FILE} there; generate into it first")
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise DoppelError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
+
+
+def write_json_atomic(path: Path, document: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(document, fh, indent=2, sort_keys=False, default=str)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _append_context(
+    options: GenerateOptions, schema_hash: str, spec: SchemaSpec, warnings: list[str]
+) -> tuple[dict[str, Any], int]:
+    previous = _read_metadata(options.out)
+    stored = previous["options"]
+    for key in ("format", "dialect", "compression", "chunk_rows"):
+        given = getattr(options.export, key)
+        if given != stored.get(key):
+            raise DoppelError(
+                f"--append {options.out}: the output was written with {key}={stored.get(key)!r}, "
+                f"not {given!r}; use the same options"
+            )
+    if stored.get("tags", True) != options.tags:
+        raise DoppelError(
+            f"--append {options.out}: the output was written {'with' if stored.get('tags') else 'without'} tags"
+        )
+    if options.seed is not None and parse_seed(options.seed) != previous["seed"]:
+        raise DoppelError(
+            f"--append {options.out}: the output was generated with seed {previous['seed']}; "
+            "appending continues that seed stream, so leave --seed out or give the same one"
+        )
+    _warn_schema_change(previous, spec, schema_hash, warnings)
+    return previous, int(previous["seed"])
+
+
+def _warn_schema_change(previous: dict[str, Any], spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> None:
+    old = previous.get("schema", {})
+    if old.get("hash") != schema_hash:
+        warnings.append(
+            f"the stored seed was used with schema '{old.get('name')}' version {old.get('version')} "
+            f"(hash {old.get('hash')}); this is '{spec.name}' version {spec.version} (hash {schema_hash}): "
+            "the output will not match the earlier run"
+        )
+
+
+def seed_from_metadata(path: Path, spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> int:
+    """The seed stored in a metadata.json, warning when it came from another schema version."""
+    if path.is_dir():
+        path = path / METADATA_FILE
+    if not path.is_file():
+        raise DoppelError(f"--seed-from {path}: no such metadata file")
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    _warn_schema_change(previous, spec, schema_hash, warnings)
+    return int(previous["seed"])
+
+
+def generate(
+    spec: SchemaSpec,
+    schema_hash: str,
+    options: GenerateOptions,
+    progress: Progress | None = None,
+) -> GenerateResult:
+    """Generate every table of ``spec`` into ``options.out`` and write ``metadata.json`` last."""
+    from tools.export.writers import open_table_writer
+
+    started = time.perf_counter()
+    warnings: list[str] = []
+    previous: dict[str, Any] | None = None
+    if options.append:
+        previous, seed = _append_context(options, schema_hash, spec, warnings)
+    else:
+        seed = parse_seed(options.seed)
+        if (options.out / METADATA_FILE).exists():
+            raise DoppelError(
+                f"--out {options.out}: already holds a generated output; use --append to add "
+                "rows, or choose an empty folder"
+            )
+    options.out.mkdir(parents=True, exist_ok=True)
+    plan = build_plan(spec, options.rows)
+    segment = len(previous["segments"]) if previous else 0
+    earlier_rows: dict[str, int] = previous["rows"] if previous else {}
+    states = _replay(plan, previous, seed) if previous else {t.name: TableState() for t in plan.tables}
+
+    reports: dict[str, dict[str, Any]] = {}
+    files: dict[str, list[str]] = {}
+    writers: list[TableWriter] = []
+    try:
+        for table in plan.tables:
+            t0 = time.perf_counter()
+            report = TableReport(table)
+            state = states[table.name]
+            keys = _parent_keys(plan, states)
+            writer = open_table_writer(
+                options.out, table.table_info(options.tags), options.export, append=options.append
+            )
+            writers.append(writer)
+            start = earlier_rows.get(table.name, 0)
+            for result in _run_blocks(table, _blocks(seed, segment, start, table.rows), keys, state, options.workers):
+                report.add(result)
+                if table.name in plan.referenced_tables and table.primary_key:
+                    state.keys.append(result.batch.column(table.primary_key))
+                writer.write(result.batch if options.tags else without_tags(result.batch))
+                if progress:
+                    progress(table.name, report.rows, table.rows)
+            report.seconds = time.perf_counter() - t0
+            reports[table.name] = report.summary([])
+        for table, writer in zip(plan.tables, writers, strict=True):
+            files[table.name] = [p.name for p in writer.close()]
+            reports[table.name]["files"] = files[table.name]
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise
+    seconds = time.perf_counter() - started
+    rows = {t.name: earlier_rows.get(t.name, 0) + t.rows for t in plan.tables}
+    metadata = _metadata(spec, schema_hash, seed, options, rows, reports, previous, seconds, warnings)
+    metadata_path = options.out / METADATA_FILE
+    write_json_atomic(metadata_path, metadata)
+    return GenerateResult(
+        out=options.out,
+        metadata_path=metadata_path,
+        seed=seed,
+        rows=rows,
+        files=files,
+        warnings=warnings,
+        seconds=round(seconds, 3),
+    )
+
+
+def _parent_keys(plan: GenerationPlan, states: dict[str, TableState]) -> dict[str, pa.Array]:
+    """Every generated primary key of each referenced table so far (earlier segments included)."""
+    keys = {}
+    for name in plan.referenced_tables:
+        parent = plan.by_name[name]
+        if parent.primary_key:
+            keys[name] = states[name].key_array(parent.by_name[parent.primary_key].arrow_type)
+    return keys
+
+
+def _replay(plan: GenerationPlan, previous: dict[str, Any], seed: int) -> dict[str, TableState]:
+    """Regenerate earlier segments in memory (nothing written) to recover parent keys and used unique values."""
+    states = {t.name: TableState() for t in plan.tables}
+    for table in plan.tables:
+        keep_keys = table.name in plan.referenced_tables and table.primary_key
+        if not keep_keys and not any(f.engine_unique for f in table.fields):
+            continue
+        start = 0
+        for number, seg in enumerate(previous["segments"]):
+            rows = int(seg["rows"].get(table.name, 0))
+            keys = _parent_keys(plan, states)
+            for req in _blocks(seed, number, start, rows):
+                result = generate_block(table, req, keys, states[table.name].seen)
+                if keep_keys:
+                    states[table.name].keys.append(result.batch.column(table.primary_key))
+            start += rows
+    return states
+
+
+def _metadata(
+    spec: SchemaSpec,
+    schema_hash: str,
+    seed: int,
+    options: GenerateOptions,
+    rows: dict[str, int],
+    reports: dict[str, dict[str, Any]],
+    previous: dict[str, Any] | None,
+    seconds: float,
+    warnings: list[str],
+) -> dict[str, Any]:
+    segment_entry = {
+        "segment": len(previous["segments"]) if previous else 0,
+        "rows": {name: r["rows"] for name, r in reports.items()},
+        "schema_hash": schema_hash,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 3),
+    }
+    return {
+        "doppel_version": doppel_version(),
+        "schema": {"name": spec.name, "version": spec.version, "hash": schema_hash},
+        "seed": seed,
+        "seed_given": options.seed is not None or previous is not None,
+        "options": {
+            "rows": options.rows,
+            "format": options.export.format,
+            "dialect": options.export.dialect,
+            "compression": options.export.compression,
+            "chunk_rows": options.export.chunk_rows,
+            "neutralise_formulas": options.export.neutralise_formulas,
+            "tags": options.tags,
+            "workers": options.workers,
+            "block_rows": BLOCK_ROWS,
+        },
+        "rows": rows,
+        "tables": reports if previous is None else _merge_tables(previous, reports),
+        "segments": [*(previous["segments"] if previous else []), segment_entry],
+        "timings": {
+            "total_seconds": round(seconds, 3),
+            "tables": {name: r["seconds"] for name, r in reports.items()},
+        },
+        "warnings": warnings,
+    }
+
+
+def _merge_tables(previous: dict[str, Any], reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """After an append, the top-level table entries describe the newest segment plus total rows and files."""
+    merged = {}
+    for name, report in reports.items():
+        before = previous["tables"].get(name, {})
+        entry = dict(report)
+        entry["rows"] = report["rows"] + before.get("rows", 0)
+        entry["files"] = report["files"]
+        entry["columns_note"] = "column statistics describe the newest segment"
+        edge = {}
+        for key, value in report["edge_cases"].items():
+            count = value["count"] + before.get("edge_cases", {}).get(key, {}).get("count", 0)
+            edge[key] = {
+                **value,
+                "count": count,
+                "rate": round(count / entry["rows"], 6) if entry["rows"] else 0.0,
+            }
+        entry["edge_cases"] = edge
+        merged[name] = entry
+    return merged

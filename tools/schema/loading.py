@@ -1,0 +1,106 @@
+"""Reading a schema file (Doppel DSL in YAML/JSON, or JSON Schema) into the one SchemaSpec model.
+
+Every problem is collected, not just the first: the user fixes a schema in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from tools.errors import Issue, SchemaError
+from tools.schema.model import SchemaSpec
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> Issue:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return Issue(path=where, message=f"not valid YAML: {problem}")
+
+
+def read_document(path: Path) -> Any:
+    """Parse YAML or JSON (JSON is YAML); syntax errors name the file, line and column."""
+    if not path.is_file():
+        raise SchemaError(f"{path}: no such schema file")
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from exc
+    except yaml.YAMLError as exc:
+        raise SchemaError(str(_yaml_error(path, exc))) from exc
+
+
+def is_json_schema(document: Any) -> bool:
+    return (
+        isinstance(document, dict)
+        and "tables" not in document
+        and ("$schema" in document or "$defs" in document or "properties" in document or "definitions" in document)
+    )
+
+
+def pydantic_issues(exc: ValidationError, prefix: str = "") -> list[Issue]:
+    """One Issue per pydantic error, located by its dotted path."""
+    issues = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"] if not str(part).startswith("function-"))
+        path = ".".join(p for p in (prefix, loc) if p)
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        issues.append(Issue(path=path, message=message))
+    return issues
+
+
+def schema_hash(document: Any) -> str:
+    """A stable hash of the schema's content (key order and formatting do not matter)."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def parse_schema(document: Any, source: str = "<schema>") -> tuple[SchemaSpec | None, list[Issue]]:
+    """Structure check only (see tools.schema.validate for the meaning checks)."""
+    issues: list[Issue] = []
+    if is_json_schema(document):
+        from tools.schema.jsonschema_loader import load_json_schema
+
+        document, issues = load_json_schema(document, source)
+        if any(i.kind == "error" for i in issues):
+            return None, issues
+    if not isinstance(document, dict):
+        return None, [Issue(path="", message=f"{source}: a schema is a mapping with 'name' and 'tables'")]
+    try:
+        return SchemaSpec.model_validate(document), issues
+    except ValidationError as exc:
+        return None, issues + pydantic_issues(exc)
+
+
+def load_schema(path: str | Path) -> tuple[SchemaSpec, str]:
+    """Load, check structure and meaning, and return the schema with its content hash.
+
+    Raises SchemaError listing every error and conflict found.
+    """
+    from tools.schema.validate import validate_schema
+
+    file = Path(path)
+    document = read_document(file)
+    spec, issues = parse_schema(document, str(file))
+    if spec is not None:
+        issues += validate_schema(spec)
+    if issues:
+        errors = sum(1 for i in issues if i.kind == "error")
+        conflicts = len(issues) - errors
+        summary = ", ".join(
+            f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (conflicts, "conflict")) if n
+        )
+        raise SchemaError(f"{file}: {summary}", issues)
+    assert spec is not None
+    return spec, schema_hash(spec.model_dump(mode="json", by_alias=True))

@@ -1,0 +1,226 @@
+"""Meaning checks on a structurally valid schema: every error and conflict, each with its path."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from pydantic import ValidationError
+
+from tools.errors import Issue
+from tools.generators import registry as reg
+from tools.schema.graph import CycleError, topological_order
+from tools.schema.loading import pydantic_issues
+from tools.schema.model import EdgeCaseSpec, FieldSpec, SchemaSpec
+
+TEXT_KINDS = ("malformed", "regex")
+
+
+def field_params(spec: SchemaSpec, table: str, field: str) -> Any:
+    """The parsed generator params of a field (assumes the schema validated)."""
+    f = spec.tables[table].fields[field]
+    return reg.registry()[f.type].parse_params(f.params)
+
+
+def arrow_type_of(spec: SchemaSpec, table: str, field: str, _seen: frozenset[str] = frozenset()) -> pa.DataType:
+    """The arrow type a field produces; a ref has its target's type."""
+    f = spec.tables[table].fields[field]
+    params = field_params(spec, table, field)
+    if f.type == "ref":
+        key = f"{table}.{field}"
+        target_field = params.field or primary_key(spec, params.table)
+        if key in _seen or target_field is None:
+            return pa.string()
+        return arrow_type_of(spec, params.table, target_field, _seen | {key})
+    return reg.registry()[f.type].arrow_type(params)
+
+
+def primary_key(spec: SchemaSpec, table: str) -> str | None:
+    t = spec.tables.get(table)
+    if t is None:
+        return None
+    return next((name for name, f in t.fields.items() if f.primary_key), None)
+
+
+def _field_issues(spec: SchemaSpec, table: str, name: str, f: FieldSpec, gens: Any) -> list[Issue]:
+    path = f"tables.{table}.fields.{name}"
+    gen = gens.get(f.type)
+    if gen is None:
+        known = ", ".join(sorted(gens))
+        return [Issue(path=f"{path}.type", message=f"unknown type '{f.type}' (known: {known})")]
+    try:
+        params = gen.parse_params(f.params)
+    except ValidationError as exc:
+        return pydantic_issues(exc, prefix=path)
+    issues: list[Issue] = []
+    siblings = spec.tables[table].fields
+    for ref in gen.referenced_fields(params):
+        if ref not in siblings:
+            issues.append(Issue(path=path, message=f"refers to unknown field '{ref}' in table '{table}'"))
+    if f.type == "ref":
+        if params.table not in spec.tables:
+            issues.append(Issue(path=path, message=f"unknown table '{params.table}'"))
+        else:
+            target = params.field or primary_key(spec, params.table)
+            if target is None:
+                issues.append(Issue(path=path, message=f"table '{params.table}' has no primary key; name the field"))
+            elif target not in spec.tables[params.table].fields:
+                issues.append(Issue(path=path, message=f"unknown field '{target}' in table '{params.table}'"))
+            elif not spec.tables[params.table].fields[target].is_unique:
+                issues.append(
+                    Issue(path=path, message=f"'{params.table}.{target}' is not a primary key or unique field")
+                )
+        if f.primary_key:
+            issues.append(Issue(path=path, message="a ref field cannot be the primary key", kind="conflict"))
+    if f.is_unique and not gen.unique_by_construction and f.type in ("boolean", "enum"):
+        issues.append(Issue(path=path, message=f"unique values are impossible for type '{f.type}'", kind="conflict"))
+    if f.primary_key and f.nullable:
+        issues.append(Issue(path=f"{path}.nullable", message="a primary key cannot be nullable", kind="conflict"))
+    return issues
+
+
+def _dependency_issues(spec: SchemaSpec, gens: Any) -> list[Issue]:
+    issues: list[Issue] = []
+    table_edges: dict[str, list[str]] = {}
+    for tname, table in spec.tables.items():
+        field_edges: dict[str, list[str]] = {}
+        for fname, f in table.fields.items():
+            gen = gens.get(f.type)
+            try:
+                params = gen.parse_params(f.params) if gen else None
+            except ValidationError:
+                continue
+            if gen and params is not None:
+                field_edges[fname] = gen.referenced_fields(params)
+                if f.type == "ref":
+                    table_edges.setdefault(tname, []).append(params.table)
+        try:
+            topological_order(list(table.fields), field_edges)
+        except CycleError as exc:
+            issues.append(
+                Issue(path=f"tables.{tname}.fields", message=f"fields depend on each other in a cycle: {exc}")
+            )
+    try:
+        topological_order(list(spec.tables), table_edges)
+    except CycleError as exc:
+        issues.append(
+            Issue(
+                path="tables",
+                message=f"tables reference each other in a cycle: {exc}; parents must come first",
+            )
+        )
+    return issues
+
+
+def _edge_issue(spec: SchemaSpec, i: int, rule: EdgeCaseSpec) -> list[Issue]:
+    path = f"edge_cases[{i}]"
+    table = spec.tables.get(rule.table)
+    if table is None:
+        return [Issue(path=f"{path}.table", message=f"unknown table '{rule.table}'")]
+    f = table.fields.get(rule.field)
+    if f is None:
+        return [Issue(path=f"{path}.field", message=f"unknown field '{rule.field}' in table '{rule.table}'")]
+    gen = reg.registry().get(f.type)
+    if gen is None:
+        return []  # already reported on the field
+    try:
+        arrow = arrow_type_of(spec, rule.table, rule.field)
+        params = gen.parse_params(f.params)
+    except (ValidationError, KeyError):
+        return []
+    label = f"'{rule.kind}' on {rule.table}.{rule.field}"
+
+    def conflict(constraint: str) -> list[Issue]:
+        return [Issue(path=path, message=f"{label} conflicts with {constraint}", kind="conflict")]
+
+    if rule.kind == "missing" and f.primary_key:
+        return conflict("primary_key (a key cannot be missing)")
+    if rule.kind in TEXT_KINDS and not pa.types.is_string(arrow):
+        return conflict(f"its type '{f.type}' ({arrow}): only text columns can hold {rule.kind} values")
+    if rule.kind in TEXT_KINDS and f.primary_key:
+        return conflict("primary_key (a malformed key would break references to it)")
+    if rule.kind == "boundary" and (gen.bounds is None or gen.bounds(params) is None):
+        return conflict(f"its type '{f.type}', which has no min/max bounds")
+    if rule.kind == "invalid_reference" and f.type != "ref":
+        return conflict(f"its type '{f.type}': only ref fields can hold invalid references")
+    if rule.kind == "regex":
+        if not rule.pattern:
+            return [Issue(path=f"{path}.pattern", message="a regex edge case needs a pattern")]
+        try:
+            re.compile(rule.pattern)
+            from tools.generators.regex import generate_matching
+
+            generate_matching(rule.pattern, np.random.default_rng(0), 1)
+        except (re.error, ValueError) as exc:
+            return [Issue(path=f"{path}.pattern", message=f"cannot generate from this pattern: {exc}")]
+    elif rule.pattern:
+        return [Issue(path=f"{path}.pattern", message=f"pattern is only used by kind 'regex', not '{rule.kind}'")]
+    return []
+
+
+def _correlation_issues(spec: SchemaSpec) -> list[Issue]:
+    issues: list[Issue] = []
+    for i, corr in enumerate(spec.correlations):
+        path = f"correlations[{i}]"
+        table = spec.tables.get(corr.table)
+        if table is None:
+            issues.append(Issue(path=f"{path}.table", message=f"unknown table '{corr.table}'"))
+            continue
+        for name in corr.fields:
+            f = table.fields.get(name)
+            if f is None:
+                issues.append(Issue(path=f"{path}.fields", message=f"unknown field '{name}' in table '{corr.table}'"))
+                continue
+            gen = reg.registry().get(f.type)
+            if gen is None:
+                continue
+            if gen.quantile is None:
+                issues.append(
+                    Issue(
+                        path=f"{path}.fields",
+                        message=f"'{name}' ({f.type}) is not a numeric field with a distribution",
+                    )
+                )
+            elif f.is_unique or f.params.get("sequence"):
+                issues.append(
+                    Issue(
+                        path=f"{path}.fields",
+                        message=f"'{name}' is a key or sequence and cannot be correlated",
+                        kind="conflict",
+                    )
+                )
+    return issues
+
+
+def validate_schema(spec: SchemaSpec) -> list[Issue]:
+    """Every meaning error and edge-case conflict in the schema; empty when generation can start."""
+    gens = reg.registry()
+    issues: list[Issue] = []
+    for tname, table in spec.tables.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tname):
+            issues.append(Issue(path=f"tables.{tname}", message="table names must be identifiers (letters, digits, _)"))
+        keys = [name for name, f in table.fields.items() if f.primary_key]
+        if len(keys) > 1:
+            issues.append(Issue(path=f"tables.{tname}", message=f"more than one primary key: {', '.join(keys)}"))
+        for fname, f in table.fields.items():
+            if fname == "_anomalies":
+                issues.append(Issue(path=f"tables.{tname}.fields.{fname}", message="'_anomalies' is reserved for tags"))
+            issues += _field_issues(spec, tname, fname, f, gens)
+    issues += _dependency_issues(spec, gens)
+    issues += _correlation_issues(spec)
+    rates: dict[tuple[str, str], float] = {}
+    for i, rule in enumerate(spec.edge_cases):
+        issues += _edge_issue(spec, i, rule)
+        key = (rule.table, rule.field)
+        rates[key] = rates.get(key, 0.0) + rule.rate
+    for (table_name, field_name), total in rates.items():
+        if total > 1.0:
+            issues.append(
+                Issue(
+                    path="edge_cases",
+                    message=f"rates on {table_name}.{field_name} add up to {total:g}, more than 1",
+                )
+            )
+    return issues
