@@ -1,0 +1,126 @@
+"""Benchmark: sensitive-column classification on the labelled sets (dev: tuned on; test: measured only).
+
+    .venv/bin/python bench/classify.py [--rows 1000000] [--columns 50]
+
+Prints Markdown for BENCHMARKS.md: overall precision, recall and F2 of the sensitive/not-sensitive
+decision and entity accuracy, for Doppel and two ablation baselines (column names only: the lexicon
+prior >= 0.5; values only: the same classifier with every table and column renamed to a neutral
+name), then per-entity scores on the test set, then the time to classify COLUMNS columns of ROWS rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.sensitivity_set import Label, Scores, load_set, per_entity, score  # noqa: E402
+from tools.ingest.model import IngestedTable  # noqa: E402
+from tools.sensitive.classify import classify_tables  # noqa: E402
+from tools.sensitive.model import ColumnClassification  # noqa: E402
+from tools.sensitive.names import analyse_name  # noqa: E402
+from tools.sensitive.policy import strategy_for  # noqa: E402
+
+
+def doppel(tables: list[IngestedTable], labels: list[Label]) -> list[ColumnClassification]:
+    return classify_tables(tables)
+
+
+def names_only(tables: list[IngestedTable], labels: list[Label]) -> list[ColumnClassification]:
+    out = []
+    for t in tables:
+        for name in t.frame.columns:
+            best = analyse_name(str(name), t.name).best
+            sensitive = best is not None and best.score >= 0.5
+            entity = best.entity if best is not None and sensitive else "none"
+            out.append(
+                ColumnClassification(
+                    table=t.name,
+                    column=str(name),
+                    sensitive=sensitive,
+                    entity=entity,
+                    confidence=best.score if best else 0.5,
+                    strategy=strategy_for(entity, sensitive),
+                )
+            )
+    return out
+
+
+def values_only(tables: list[IngestedTable], labels: list[Label]) -> list[ColumnClassification]:
+    anonymous = []
+    renames: dict[tuple[str, str], tuple[str, str]] = {}
+    for i, t in enumerate(tables):
+        frame = t.frame.copy()
+        frame.columns = [f"c{j}" for j in range(frame.shape[1])]
+        for j, name in enumerate(t.frame.columns):
+            renames[(f"t{i}", f"c{j}")] = (t.name, str(name))
+        anonymous.append(t.model_copy(update={"name": f"t{i}", "frame": frame}))
+    results = classify_tables(anonymous)
+    return [
+        r.model_copy(update=dict(zip(("table", "column"), renames[(r.table, r.column)], strict=True))) for r in results
+    ]
+
+
+def row(name: str, s: Scores) -> str:
+    return (
+        f"| {name} | {s.n} | {s.positives} | {s.precision:.3f} | {s.recall:.3f} | {s.f2:.3f} | "
+        f"{s.entity_accuracy:.3f} | {s.fp} | {s.fn} |"
+    )
+
+
+def timing(rows: int, columns: int) -> tuple[float, int]:
+    """Seconds to classify a table of ``columns`` x ``rows`` built from the test set's columns."""
+    tables, _ = load_set("test")
+    sources = [t.frame[c].dropna().to_numpy(dtype=object) for t in tables for c in t.frame.columns]
+    rng = np.random.default_rng(0)
+    data = {
+        f"c{i}": sources[i % len(sources)][rng.integers(0, len(sources[i % len(sources)]), rows)]
+        for i in range(columns)
+    }
+    frame = pd.DataFrame(data)
+    table = tables[0].model_copy(update={"name": "big", "frame": frame})
+    started = time.perf_counter()
+    classify_tables([table])
+    return time.perf_counter() - started, rows * columns
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--columns", type=int, default=50)
+    args = parser.parse_args()
+    print(f"## Sensitive-column classification ({platform.python_version()}, {platform.machine()})\n")
+    print("Labelled sets in tests/data/sensitivity (dev: tuned on; test: measured). F2 weighs recall 4x.\n")
+    print("| method / set | columns | sensitive | precision | recall | F2 | entity accuracy | FP | FN |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for set_name in ("dev", "test"):
+        tables, labels = load_set(set_name)
+        for method_name, method in (("Doppel", doppel), ("names only", names_only), ("values only", values_only)):
+            print(row(f"{method_name} / {set_name}", score(method(tables, labels), labels)))
+    tables, labels = load_set("test")
+    results = doppel(tables, labels)
+    print("\nPer entity on the test set (recall: columns of that entity found with that entity; precision: of")
+    print("the columns given that entity, how many have it; decision: sensitive/not decided right).\n")
+    print("| entity | columns | decision right | precision | recall | F2 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for entity, s in per_entity(results, labels).items():
+        if s["n"]:
+            print(
+                f"| {entity} | {int(s['n'])} | {s['decision_right']:.2f} | {s['precision']:.2f} | {s['recall']:.2f} | "
+                f"{s['f2']:.2f} |"
+            )
+    seconds, cells = timing(args.rows, args.columns)
+    print(f"\nSpeed: {args.columns} columns x {args.rows:,} rows ({cells:,} cells) classified in {seconds:.2f} s")
+    print("(at most 20,000 rows and 500 distinct values sampled per column).")
+
+
+if __name__ == "__main__":
+    main()

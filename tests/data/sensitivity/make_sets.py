@@ -1,0 +1,416 @@
+"""Regenerate the labelled sensitivity sets: dev/*.csv, test/*.csv and labels.yaml.
+
+    .venv/bin/python tests/data/sensitivity/make_sets.py
+
+Values are fictitious and deterministic (Faker with fixed seeds, plus small generators below for
+identifiers Faker lacks or gets wrong, e.g. Faker's en_GB NI numbers all use the unallocated ZZ
+prefix). The CSVs are committed, so the sets stay fixed even if a newer Faker changes its output;
+rerun this only on purpose. The dev set is for tuning; the test set is only for measuring.
+
+Labelling decisions (also in labels.yaml):
+- business contact data (a store's city, phone, postcode) is not personal: not sensitive; a customer's
+  town is (a quasi-identifier: generalise), and so are age, gender and salary;
+- customer / patient / employee ids and foreign keys to them are sensitive (``customer_id``,
+  pseudonymised), order, invoice, product and session ids are not;
+- a free-text column named as notes/comments is sensitive (``free_text_pii``) even when the sample
+  shows no personal data, since customers and agents write names and numbers into it; product
+  descriptions are not;
+- ``last4`` beside a card number is sensitive (``payment_card``): synthetic cards must agree with it;
+- pre-masked columns are still sensitive, with the entity of what they mask;
+- BIC, country, currency, tariff, ARPU, user agent, app version: not sensitive.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from faker import Faker
+
+HERE = Path(__file__).resolve().parent
+ROWS = 240
+
+Gen = Callable[[Faker, random.Random], str]
+
+
+def luhn_digit(payload: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(payload)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            d -= 9 if d > 9 else 0
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def nino(_: Faker, r: random.Random) -> str:
+    first, second = "ABCEGHJKLMNOPRSTWXYZ", "ABCEGHJKLMNPRSTWXYZ"
+    while True:
+        prefix = r.choice(first) + r.choice(second)
+        if prefix not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}:
+            break
+    digits = "".join(r.choice(string.digits) for _ in range(6))
+    suffix = r.choice("ABCD")
+    if r.random() < 0.5:
+        return f"{prefix} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}"
+    return f"{prefix}{digits}{suffix}"
+
+
+def nhs(_: Faker, r: random.Random) -> str:
+    while True:
+        payload = "999" + "".join(r.choice(string.digits) for _ in range(6))
+        total = sum(int(d) * w for d, w in zip(payload, range(10, 1, -1), strict=True))
+        check = 11 - total % 11
+        if check != 10:
+            number = payload + str(check % 11)
+            return f"{number[:3]} {number[3:6]} {number[6:]}" if r.random() < 0.6 else number
+
+
+def imei(_: Faker, r: random.Random) -> str:
+    payload = "35" + "".join(r.choice(string.digits) for _ in range(12))
+    return payload + luhn_digit(payload)
+
+
+def imsi(_: Faker, r: random.Random) -> str:
+    return r.choice(["23410", "23415", "23420", "23430"]) + "".join(r.choice(string.digits) for _ in range(10))
+
+
+def msisdn(_: Faker, r: random.Random) -> str:
+    return "447" + r.choice("45789") + "".join(r.choice(string.digits) for _ in range(8))
+
+
+def sixteen_failing_luhn(_: Faker, r: random.Random) -> str:
+    payload = r.choice("123456789") + "".join(r.choice(string.digits) for _ in range(14))
+    good = luhn_digit(payload)
+    return payload + str((int(good) + r.randint(1, 9)) % 10)
+
+
+def dni(_: Faker, r: random.Random) -> str:
+    number = r.randint(10_000_000, 99_999_999)
+    return f"{number}{'TRWAGMYFPDXBNJZSQVHLCKE'[number % 23]}"
+
+
+def ean13(_: Faker, r: random.Random) -> str:
+    payload = "50" + "".join(r.choice(string.digits) for _ in range(10))
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(payload))
+    return payload + str((10 - total % 10) % 10)
+
+
+ADJECTIVES = ["Classic", "Deluxe", "Compact", "Eco", "Smart", "Ultra", "Mini", "Pro", "Vintage", "Rustic", "Modern",
+              "Travel"]  # fmt: skip
+PRODUCTS = ["Kettle", "Toaster", "Blender", "Lamp", "Chair", "Desk", "Mug", "Backpack", "Headphones", "Charger",
+            "Notebook", "Umbrella"]  # fmt: skip
+COLOURS = ["Red", "Blue", "Black", "White", "Green", "Grey", "Oak", "Walnut", "Steel", "Copper"]
+FEATURES = [
+    "dishwasher safe", "made from recycled materials", "with a two-year warranty", "in a gift box",
+    "with a detachable cable", "rated for outdoor use", "with adjustable height", "from sustainable oak",
+]  # fmt: skip
+
+
+def product_name(_: Faker, r: random.Random) -> str:
+    return f"{r.choice(ADJECTIVES)} {r.choice(COLOURS)} {r.choice(PRODUCTS)}"
+
+
+def product_description(_: Faker, r: random.Random) -> str:
+    return (
+        f"{r.choice(ADJECTIVES)} {r.choice(PRODUCTS).lower()} in {r.choice(COLOURS).lower()}, "
+        f"{r.choice(FEATURES)}. Ships in {r.randint(1, 5)} working days; {r.randint(2, 30)} in stock."
+    )
+
+
+def notes_with_pii(fake: Faker, r: random.Random) -> str:
+    base = fake.sentence(nb_words=10)
+    roll = r.random()
+    if roll < 0.12:
+        return f"{base} Customer asked to be called back on {fake.phone_number()}."
+    if roll < 0.22:
+        return f"{base} New email is {fake.email()} per the caller."
+    if roll < 0.32:
+        return f"Spoke to {fake.first_name()} {fake.last_name()} about the refund. {base}"
+    return base
+
+
+def date_of_birth(fmt: str) -> Gen:
+    return lambda fake, _: fake.date_of_birth(minimum_age=18, maximum_age=92).strftime(fmt)
+
+
+def recent_date(fmt: str) -> Gen:
+    return lambda fake, _: fake.date_between("-3y", "today").strftime(fmt)
+
+
+def choice(*options: str) -> Gen:
+    return lambda _, r: r.choice(options)
+
+
+def number(low: int, high: int, fmt: str = "{}") -> Gen:
+    return lambda _, r: fmt.format(r.randint(low, high))
+
+
+def money(low: int, high: int) -> Gen:
+    return lambda _, r: f"{r.uniform(low, high):.2f}"
+
+
+def sequence(start: int, fmt: str = "{}") -> Gen:
+    counter = iter(range(start, start + 10**7))
+    return lambda _, __: fmt.format(next(counter))
+
+
+def faker(method: str, **kwargs: Any) -> Gen:
+    return lambda fake, _: str(getattr(fake, method)(**kwargs))
+
+
+def masked(inner: Gen, keep: int, char: str = "X") -> Gen:
+    def make(fake: Faker, r: random.Random) -> str:
+        value = inner(fake, r)
+        visible = value[-keep:]
+        return "".join(char if c.isalnum() else c for c in value[:-keep]) + visible
+
+    return make
+
+
+def masked_email(fake: Faker, r: random.Random) -> str:
+    user, domain = fake.email().split("@")
+    return f"{user[0]}{'*' * max(3, len(user) - 1)}@{domain}"
+
+
+# table -> (locale, seed, [(column, generator, sensitive, entity, note)])
+Column = tuple[str, Gen, bool, str, str]
+SETS: dict[str, dict[str, tuple[str, int, list[Column]]]] = {
+    "dev": {
+        "dev_accounts": ("en_US", 11, [
+            ("given_name", faker("first_name"), True, "first_name", ""),
+            ("family_name", faker("last_name"), True, "last_name", ""),
+            ("email_address", faker("email"), True, "email", ""),
+            ("home_phone", faker("phone_number"), True, "phone", "Faker US formats, extensions"),
+            ("birth_date", date_of_birth("%Y-%m-%d"), True, "date_of_birth", ""),
+            ("zip_code", faker("zipcode_plus4"), True, "postcode", "ZIP+4"),
+            ("credit_card", faker("credit_card_number", card_type="visa"), True, "payment_card", ""),
+            ("user_login", faker("user_name"), True, "username", ""),
+            ("ipv4", faker("ipv4_public"), True, "ip_address", ""),
+            ("account_status", choice("active", "suspended", "closed"), False, "none", ""),
+            ("created_at", recent_date("%Y-%m-%d %H:%M:%S"), False, "none", ""),
+            ("comments", faker("sentence", nb_words=9), True, "free_text_pii", "policy: notes are sensitive"),
+        ]),
+        "dev_orders": ("en_GB", 12, [
+            ("order_no", sequence(500_000), False, "none", "sequential id"),
+            ("cust_no", number(10_000, 99_999, "CU{}"), True, "customer_id", "foreign key to customers"),
+            ("ship_postcode", faker("postcode"), True, "postcode", "a person's delivery postcode"),
+            ("order_total", money(5, 400), False, "none", ""),
+            ("item_desc", product_description, False, "none", "product text without PII"),
+            ("qty", number(1, 9), False, "none", ""),
+            ("sku_number", number(7_000_000_000, 7_999_999_999), False, "none", "phone-like codes"),
+            ("nat_ins_no", nino, True, "uk_nino", ""),
+            ("dispatch_city", choice("Leeds", "Bristol", "Glasgow", "Cardiff"), False, "none",
+             "warehouse city, business"),
+            ("ref16", sixteen_failing_luhn, False, "none", "16-digit refs failing Luhn"),
+        ]),
+        "dev_mitglieder": ("de_DE", 13, [
+            ("Mitgliedsnummer", sequence(20_001), True, "customer_id", ""),
+            ("Rufname", faker("first_name"), True, "first_name", ""),
+            ("Familienname", faker("last_name"), True, "last_name", ""),
+            ("Wohnort", faker("city"), True, "city", ""),
+            ("Handy", faker("phone_number"), True, "phone", ""),
+            ("Kontonummer", number(1_000_000_000, 9_999_999_999), True, "bank_account", "German 10-digit accounts"),
+            ("Artikelname", product_name, False, "none", "product names"),
+            ("Beitrag", money(5, 50), False, "none", "membership fee"),
+        ]),
+    },
+    "test": {
+        "crm_customers_uk": ("en_GB", 21, [
+            ("cust_id", sequence(100_001, "C{}"), True, "customer_id", ""),
+            ("fname", faker("first_name"), True, "first_name", ""),
+            ("lname", faker("last_name"), True, "last_name", ""),
+            ("e_mail", faker("email"), True, "email", ""),
+            ("mobile", faker("phone_number"), True, "phone", ""),
+            ("addr_line1", faker("street_address"), True, "street_address", ""),
+            ("town", faker("city"), True, "city", "a customer's town (fictional Faker towns)"),
+            ("post_code", faker("postcode"), True, "postcode", ""),
+            ("d_o_b", date_of_birth("%d/%m/%Y"), True, "date_of_birth", ""),
+            ("nino", nino, True, "uk_nino", ""),
+            ("gender", choice("M", "F", "X", "M", "F"), True, "gender", ""),
+            ("signup_date", recent_date("%d/%m/%Y"), False, "none", "date, not a birth date"),
+            ("loyalty_tier", choice("Gold", "Silver", "Bronze"), False, "none", ""),
+            ("marketing_opt_in", choice("Y", "N"), False, "none", ""),
+        ]),
+        "us_patients": ("en_US", 22, [
+            ("patient_id", number(1_000_000, 9_999_999, "P{}"), True, "customer_id", ""),
+            ("full_name", faker("name"), True, "person_name", ""),
+            ("SSN", faker("ssn"), True, "us_ssn", ""),
+            ("birthDate", date_of_birth("%m/%d/%Y"), True, "date_of_birth", ""),
+            ("phoneNumber", faker("phone_number"), True, "phone", ""),
+            ("zip", faker("zipcode"), True, "postcode", ""),
+            ("diagnosis", choice("E11.9", "I10", "J45.909", "F32.1", "M54.5", "K21.9"), True, "medical_condition",
+             "ICD-10 codes"),
+            ("race", choice("White", "Black or African American", "Asian", "American Indian", "Other"), True,
+             "ethnicity", ""),
+            ("insurance_plan", choice("Bronze PPO", "Silver HMO", "Gold PPO"), False, "none", ""),
+            ("visit_count", number(1, 40), False, "none", ""),
+        ]),
+        "nhs_referrals": ("en_GB", 23, [
+            ("nhs_no", nhs, True, "nhs_number", "NHS test range 999"),
+            ("referral_date", recent_date("%Y-%m-%d"), False, "none", ""),
+            ("clinic_code", choice("RX1", "RX2", "RTH", "RGT"), False, "none", ""),
+            ("age", number(18, 95), True, "age", ""),
+            ("agent_notes", notes_with_pii, True, "free_text_pii", "about 30% of notes hold PII"),
+        ]),
+        "kunden": ("de_DE", 24, [
+            ("Kundennummer", number(100_000, 999_999, "K-{}"), True, "customer_id", ""),
+            ("Vorname", faker("first_name"), True, "first_name", ""),
+            ("Nachname", faker("last_name"), True, "last_name", ""),
+            ("Geburtsdatum", date_of_birth("%d.%m.%Y"), True, "date_of_birth", ""),
+            ("Straße", faker("street_address"), True, "street_address", ""),
+            ("PLZ", faker("postcode"), True, "postcode", ""),
+            ("Ort", faker("city"), True, "city", ""),
+            ("Telefon", faker("phone_number"), True, "phone", ""),
+            ("IBAN", faker("iban"), True, "iban", ""),
+            ("Gehalt", money(28_000, 140_000), True, "salary", ""),
+            ("Geschlecht", choice("männlich", "weiblich", "divers"), True, "gender", ""),
+        ]),
+        "clients_fr": ("fr_FR", 25, [
+            ("nom", faker("last_name"), True, "last_name", ""),
+            ("prenom", faker("first_name"), True, "first_name", ""),
+            ("date_naissance", date_of_birth("%d/%m/%Y"), True, "date_of_birth", ""),
+            ("courriel", faker("email"), True, "email", ""),
+            ("numero_carte", faker("credit_card_number", card_type="mastercard"), True, "payment_card", ""),
+            ("code_postal", faker("postcode"), True, "postcode", ""),
+            ("pays", choice("France", "Belgique", "Suisse"), False, "none", ""),
+        ]),
+        "clientes_es": ("es_ES", 26, [
+            ("nombre_completo", faker("name"), True, "person_name", ""),
+            ("dni", dni, True, "national_id", ""),
+            ("telefono_movil", faker("phone_number"), True, "phone", ""),
+            ("direccion", faker("street_address"), True, "street_address", ""),
+            ("importe", money(10, 900), False, "none", ""),
+        ]),
+        "klanten_nl": ("nl_NL", 27, [
+            ("klantnummer", sequence(7_000_001), True, "customer_id", ""),
+            ("achternaam", faker("last_name"), True, "last_name", ""),
+            ("geboortedatum", date_of_birth("%d-%m-%Y"), True, "date_of_birth", ""),
+            ("rekeningnummer", faker("iban"), True, "iban", "Dutch account numbers are IBANs"),
+            ("postcode", faker("postcode"), True, "postcode", ""),
+            ("woonplaats", faker("city"), True, "city", ""),
+        ]),
+        "payments": ("en_GB", 28, [
+            ("payment_id", faker("uuid4"), False, "none", ""),
+            ("customer_id", number(100_001, 100_240, "C{}"), True, "customer_id", "foreign key"),
+            ("card_number", faker("credit_card_number"), True, "payment_card", ""),
+            ("last4", faker("numerify", text="####"), True, "payment_card", "replaced by the card's last 4 below"),
+            ("amount", money(1, 2_000), False, "none", ""),
+            ("currency", choice("GBP", "EUR", "USD"), False, "none", ""),
+            ("sort_code", number(100_000, 999_999), True, "sort_code", "stored without dashes"),
+            ("acct_no", number(10_000_000, 99_999_999), True, "bank_account", ""),
+            ("bic", choice("NWBKGB2L", "BARCGB22", "HBUKGB4B", "LOYDGB2L"), False, "none", "bank identifier"),
+            ("order_reference", sixteen_failing_luhn, False, "none", "16-digit ids failing Luhn"),
+        ]),
+        "telecom_subscribers": ("en_GB", 29, [
+            ("msisdn", msisdn, True, "msisdn", ""),
+            ("imsi", imsi, True, "imsi", ""),
+            ("imei", imei, True, "imei", ""),
+            ("tariff", choice("SIM Only 5GB", "SIM Only 30GB", "Unlimited", "Pay As You Go"), False, "none", ""),
+            ("arpu", money(5, 80), False, "none", ""),
+            ("mcc", choice("234"), False, "none", "one constant network code"),
+            ("data_usage_mb", number(0, 90_000), False, "none", ""),
+        ]),
+        "web_sessions": ("en_US", 30, [
+            ("session_id", faker("uuid4"), False, "none", "random token, no meaning"),
+            ("user_name", faker("user_name"), True, "username", ""),
+            ("client_ip", lambda f, r: f.ipv4_public() if r.random() < 0.7 else f.ipv6(), True, "ip_address", ""),
+            ("user_agent", faker("user_agent"), False, "none", ""),
+            ("page_views", number(1, 60), False, "none", ""),
+            ("last_login", recent_date("%Y-%m-%dT%H:%M:%S"), False, "none", ""),
+            ("app_version", lambda _, r: f"{r.randint(1, 9)}.{r.randint(0, 20)}.{r.randint(0, 9)}.{r.randint(0, 99)}",
+             False, "none", "version strings shaped like IPv4"),
+        ]),
+        "products": ("en_GB", 31, [
+            ("sku", number(10_000, 99_999, "SKU-{}-XL"), False, "none", ""),
+            ("name", product_name, False, "none", "misleading name: a product's name"),
+            ("description", product_description, False, "none", "free text without PII"),
+            ("product_code", number(7_000_000_000, 7_999_999_999), False, "none", "10 digits, like US phones"),
+            ("price", money(2, 300), False, "none", ""),
+            ("ean", ean13, False, "none", "13-digit barcodes"),
+        ]),
+        "stores": ("en_GB", 32, [
+            ("store_id", sequence(1), False, "none", ""),
+            ("store_name", lambda f, _: f"Doppel {f.city()}", False, "none", ""),
+            ("city", faker("city"), False, "none", "a store's city: business, not personal"),
+            ("phone", faker("phone_number"), False, "none", "a store's phone: business contact"),
+            ("manager", faker("name"), True, "person_name", "a person's name under a neutral column name"),
+        ]),
+        "invoices": ("en_GB", 33, [
+            ("number", number(10_000, 99_999, "INV-{}"), False, "none", "misleading name: invoice number"),
+            ("order_date", recent_date("%Y-%m-%d"), False, "none", ""),
+            ("customer_ref", number(100_001, 100_240, "C{}"), True, "customer_id", ""),
+            ("total", money(10, 5_000), False, "none", ""),
+            ("discount_code", number(10_000, 99_999), False, "none", "five digits, like ZIP codes"),
+        ]),
+        "hr_employees": ("en_GB", 34, [
+            ("employee_number", sequence(4_001, "E{}"), True, "customer_id", ""),
+            ("salary", money(21_000, 160_000), True, "salary", ""),
+            ("ni_number", nino, True, "uk_nino", ""),
+            ("religion", choice("Christian", "Muslim", "None", "Hindu", "Jewish", "Sikh", "Prefer not to say"), True,
+             "other_pii", "special-category data"),
+            ("job_title", faker("job"), False, "none", ""),
+            ("hire_date", recent_date("%Y-%m-%d"), False, "none", ""),
+        ]),
+        "masked_extract": ("en_GB", 35, [
+            ("pan", masked(faker("credit_card_number", card_type="visa16"), 4), True, "payment_card", "XXXX...1234"),
+            ("email", masked_email, True, "email", "j****@domain"),
+            ("account_no", masked(number(10_000_000, 99_999_999), 4, "*"), True, "bank_account", "****5678"),
+            ("passport_no", lambda _, __: "XXXXXXXXX", True, "national_id", "fully masked"),
+        ]),
+        "extract_0": ("en_GB", 36, [
+            ("col_a", faker("email"), True, "email", "no name to go by"),
+            ("col_b", faker("phone_number"), True, "phone", ""),
+            ("col_c", faker("iban"), True, "iban", ""),
+            ("col_d", faker("word"), False, "none", ""),
+            ("col_e", faker("postcode"), True, "postcode", ""),
+        ]),
+    },
+}  # fmt: skip
+
+
+def messy(values: list[str], r: random.Random, empty: float = 0.03) -> list[str]:
+    """A few empty cells and stray spaces, as production exports have."""
+    out = []
+    for value in values:
+        roll = r.random()
+        out.append("" if roll < empty else f" {value}" if roll < empty + 0.01 else value)
+    return out
+
+
+def build() -> None:
+    labels: dict[str, list[dict[str, Any]]] = {}
+    for set_name, tables in SETS.items():
+        folder = HERE / set_name
+        folder.mkdir(exist_ok=True)
+        labels[set_name] = []
+        for table, (locale, seed, columns) in tables.items():
+            fake = Faker(locale)
+            fake.seed_instance(seed)
+            rng = random.Random(seed)
+            data = {}
+            for column, gen, sensitive, entity, note in columns:
+                values = [gen(fake, rng) for _ in range(ROWS)]
+                data[column] = messy(values, rng) if column not in {"last4"} else values
+                labels[set_name].append(
+                    {"table": table, "column": column, "sensitive": sensitive, "entity": entity}
+                    | ({"note": note} if note else {})
+                )
+            frame = pd.DataFrame(data)
+            if "last4" in frame and "card_number" in frame:
+                frame["last4"] = frame["card_number"].str.strip().str[-4:]
+            frame.to_csv(folder / f"{table}.csv", index=False)
+    decisions = (__doc__ or "").split("Labelling decisions (also in labels.yaml):")[1].strip().splitlines()
+    header = "# Ground truth for the sensitivity sets, generated by make_sets.py. Labelling decisions:\n"
+    header += "".join(f"# {line.strip()}\n" if line.startswith("- ") else f"#   {line.strip()}\n" for line in decisions)
+    (HERE / "labels.yaml").write_text(header + yaml.safe_dump(labels, sort_keys=False, allow_unicode=True))
+
+
+if __name__ == "__main__":
+    build()

@@ -1,0 +1,128 @@
+"""The labelled sensitivity sets (tests/data/sensitivity): loading and scoring, shared by tests and bench."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel
+
+from tools.ingest.model import IngestedTable, SourceInfo
+from tools.sensitive.model import ColumnClassification
+
+DATA = Path(__file__).resolve().parent / "data" / "sensitivity"
+
+
+class Label(BaseModel):
+    table: str
+    column: str
+    sensitive: bool
+    entity: str
+    note: str = ""
+
+
+def read_csv_table(path: Path) -> IngestedTable:
+    """A CSV as an IngestedTable of raw text cells (empty -> None): the test-side stand-in for ingest."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = frame.astype(object).where(frame != "", None)
+    source = SourceInfo(
+        path=path, format="csv", encoding="utf-8", delimiter=",", rows=len(frame), columns=frame.shape[1]
+    )
+    return IngestedTable(name=path.stem, source=source, frame=frame)
+
+
+def load_set(name: str) -> tuple[list[IngestedTable], list[Label]]:
+    """The tables and ground-truth labels of the "dev" or "test" set."""
+    labels = [Label.model_validate(x) for x in yaml.safe_load((DATA / "labels.yaml").read_text())[name]]
+    tables = [read_csv_table(DATA / name / f"{table}.csv") for table in dict.fromkeys(x.table for x in labels)]
+    return tables, labels
+
+
+class Scores(BaseModel):
+    n: int
+    positives: int
+    tp: int
+    fp: int
+    fn: int
+    precision: float
+    recall: float
+    f2: float
+    entity_accuracy: float  # among truly sensitive columns detected as sensitive, entity exactly right
+
+
+def f_beta(precision: float, recall: float, beta: float = 2.0) -> float:
+    if precision + recall == 0:
+        return 0.0
+    return (1 + beta**2) * precision * recall / (beta**2 * precision + recall)
+
+
+def score(results: list[ColumnClassification], labels: list[Label]) -> Scores:
+    """Binary sensitive/not-sensitive scores, plus entity accuracy on the true positives."""
+    got = {(r.table, r.column): r for r in results}
+    tp = fp = fn = right = 0
+    for label in labels:
+        r = got[(label.table, label.column)]
+        if label.sensitive and r.sensitive:
+            tp += 1
+            right += r.entity == label.entity
+        elif r.sensitive:
+            fp += 1
+        elif label.sensitive:
+            fn += 1
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return Scores(
+        n=len(labels),
+        positives=tp + fn,
+        tp=tp,
+        fp=fp,
+        fn=fn,
+        precision=precision,
+        recall=recall,
+        f2=f_beta(precision, recall),
+        entity_accuracy=right / tp if tp else 1.0,
+    )
+
+
+def per_entity(results: list[ColumnClassification], labels: list[Label]) -> dict[str, dict[str, float]]:
+    """Per true entity: columns, recall (flagged sensitive), entity right; precision per predicted entity."""
+    got = {(r.table, r.column): r for r in results}
+    rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for label in labels:
+        r = got[(label.table, label.column)]
+        row = rows[label.entity]
+        row["n"] += 1
+        row["flagged"] += r.sensitive == label.sensitive if label.entity == "none" else r.sensitive
+        row["entity_right"] += r.entity == label.entity
+        guess = rows[r.entity]
+        guess["predicted"] += 1
+        guess["predicted_right"] += r.entity == label.entity
+    out: dict[str, dict[str, float]] = {}
+    for entity, counts in sorted(rows.items()):
+        n, predicted = counts["n"], counts["predicted"]
+        recall = counts["entity_right"] / n if n else float("nan")
+        precision = counts["predicted_right"] / predicted if predicted else float("nan")
+        out[entity] = {
+            "n": n,
+            "decision_right": counts["flagged"] / n if n else float("nan"),
+            "precision": precision,
+            "recall": recall,
+            "f2": f_beta(precision, recall) if n and predicted else float("nan"),
+        }
+    return out
+
+
+def mistakes(results: list[ColumnClassification], labels: list[Label]) -> list[str]:
+    """Readable lines for every column whose decision or entity is wrong."""
+    got = {(r.table, r.column): r for r in results}
+    lines = []
+    for label in labels:
+        r = got[(label.table, label.column)]
+        if r.sensitive != label.sensitive or (label.sensitive and r.entity != label.entity):
+            lines.append(
+                f"{label.table}.{label.column}: expected {label.sensitive}/{label.entity}, "
+                f"got {r.sensitive}/{r.entity} ({r.confidence:.2f})"
+            )
+    return lines

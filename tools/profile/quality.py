@@ -1,0 +1,182 @@
+"""Column quality checks. Each returns an issue with its rate (share of present values) or None.
+
+Rates are what synthesis later re-applies, so they are measured exactly; no check ever records a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from tools.profile.dates import day_seconds
+from tools.profile.model import QualityIssue
+from tools.profile.patterns import shape_counts
+from tools.profile.stats import share_list
+from tools.profile.types import Inference
+from tools.profile.values import ColumnValues, sample_positions
+
+_ATOM = r"[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL = rf"{_ATOM}(?:\.{_ATOM})*"
+_LABEL = r"[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?"
+# Structure only: one @, dot-separated local atoms, dotted domain labels, an alphabetic top-level label.
+# Letters may be any script (internationalised addresses are not malformed).
+EMAIL_RE = rf"^{_LOCAL}@(?:{_LABEL}\.)+\p{{L}}{{2,63}}$"
+# The UK Government's bulk-data postcode pattern, anchored as a whole.
+UK_POSTCODE_RE = (
+    r"^(?:([Gg][Ii][Rr] 0[Aa]{2})|((([A-Za-z][0-9]{1,2})|(([A-Za-z][A-Ha-hJ-Yj-y][0-9]{1,2})|(([A-Za-z][0-9][A-Za-z])"
+    r"|([A-Za-z][A-Ha-hJ-Yj-y][0-9][A-Za-z]?))))\s?[0-9][A-Za-z]{2}))$"
+)
+PHONE_RE = r"^\+?[\d\s().-]{7,20}$"
+EARLIEST = dt.date(1900, 1, 2)
+PLACEHOLDERS = {"low_placeholder": dt.date(1900, 1, 1), "high_placeholder": dt.date(9999, 12, 31)}
+FUTURE_YEARS = 50
+
+_EMAIL_WORDS = {"email", "mail", "emailaddress"}
+_POSTCODE_WORDS = {"postcode", "postal", "zip", "zipcode", "postalcode"}
+_PHONE_WORDS = {"phone", "mobile", "tel", "telephone", "msisdn", "fax", "cell", "landline", "phoneno"}
+_ENTITY_ROLES = {"email": "email", "postcode": "postcode", "phone": "phone", "msisdn": "phone"}
+
+
+def name_tokens(name: str) -> set[str]:
+    """``homePhoneNo`` / ``home_phone_no`` -> {home, phone, no}; plus joined neighbours (post+code)."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    return set(words) | {a + b for a, b in itertools.pairwise(words)}
+
+
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(text, pattern), False).to_numpy(zero_copy_only=False), bool)
+
+
+def column_role(values: ColumnValues, inference: Inference, entity: str | None) -> str | None:
+    """email / postcode / phone from the classifier's entity, the column name, or most values."""
+    if entity in _ENTITY_ROLES:
+        return _ENTITY_ROLES[entity]
+    tokens = name_tokens(values.name)
+    if tokens & _EMAIL_WORDS:
+        return "email"
+    if tokens & _POSTCODE_WORDS:
+        return "postcode"
+    if tokens & _PHONE_WORDS:
+        return "phone"
+    if inference.type not in ("text", "identifier", "category"):
+        return None
+    usable = np.flatnonzero(values.usable)
+    if not len(usable):
+        return None
+    pick = usable[sample_positions(len(usable))]  # the role is a majority call: a sample decides it
+    text, weights = values.text.take(pa.array(pick)), values.counts[pick]
+    total = int(weights.sum())
+
+    def share(mask: np.ndarray) -> float:
+        return float(weights[mask].sum()) / total
+
+    if share(_matches(text, "@")) >= 0.5:
+        return "email"
+    if share(_matches(text, UK_POSTCODE_RE)) >= 0.5:
+        return "postcode"
+    if share(_matches(text, PHONE_RE) & (_matches(text, r"^[+0(]") | _matches(text, r"[\s().-]"))) >= 0.8:
+        return "phone"
+    return None
+
+
+def _issue(kind: str, count: int, present: int, **kwargs: object) -> QualityIssue | None:
+    if not count or not present:
+        return None
+    return QualityIssue(kind=kind, rate=round(count / present, 6), count=count, **kwargs)
+
+
+def whitespace(values: ColumnValues) -> QualityIssue | None:
+    """Present values with leading or trailing whitespace."""
+    return _issue("whitespace", values.weight(values.present & values.padded), values.n_present)
+
+
+def invalid(values: ColumnValues, role: str) -> QualityIssue | None:
+    """Malformed emails or invalid UK postcodes among present, unmasked values."""
+    pattern, kind = (EMAIL_RE, "malformed_email") if role == "email" else (UK_POSTCODE_RE, "invalid_postcode")
+    bad = values.usable & ~_matches(values.text, pattern)
+    return _issue(kind, values.weight(bad), values.n_present)
+
+
+def phone_formats(values: ColumnValues) -> QualityIssue | None:
+    """Several written shapes in one phone column: the rate is the share outside the dominant shape."""
+    labels, counts = shape_counts(values.text, values.counts, values.usable)
+    if len(labels) < 2:
+        return None
+    total = int(counts.sum())
+    off = total - int(counts.max())
+    issue = _issue("mixed_phone_formats", off, values.n_present, patterns=share_list(labels, counts, total), details={})
+    if issue:
+        issue.details["formats"] = len(labels)
+    return issue
+
+
+def date_range(values: ColumnValues, inference: Inference, today: dt.date) -> QualityIssue | None:
+    """Dates before 1900-01-02, after today + 50 years, or set to a placeholder (1900-01-01, 9999-12-31)."""
+    dates = inference.dates
+    if dates is None:
+        return None
+    seconds = dates.seconds
+    day = seconds - seconds % 86400
+    low = day_seconds(EARLIEST)
+    high = day_seconds(_add_years(today, FUTURE_YEARS)) + 86399
+    ok = dates.ok
+    details: dict[str, float | int | str] = {}
+    flagged = np.zeros(len(ok), dtype=bool)
+    for label, placeholder in PLACEHOLDERS.items():
+        hit = ok & (day == day_seconds(placeholder))
+        if hit.any():
+            details[label] = values.weight(hit)
+        flagged |= hit
+    early, late = ok & (seconds < low) & ~flagged, ok & (seconds > high) & ~flagged
+    if early.any():
+        details["too_early"] = values.weight(early)
+    if late.any():
+        details["too_late"] = values.weight(late)
+    flagged |= early | late
+    return _issue("out_of_range_date", values.weight(flagged), values.n_present, details=details)
+
+
+def in_range(seconds: np.ndarray, today: dt.date) -> np.ndarray:
+    low = day_seconds(EARLIEST)
+    high = day_seconds(_add_years(today, FUTURE_YEARS)) + 86399
+    return (seconds >= low) & (seconds <= high)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def inconsistent_case(values: ColumnValues) -> QualityIssue | None:
+    """Categories spelled in several cases (``Active`` / ``active``): rate = rows not in the dominant spelling."""
+    idx = np.flatnonzero(values.usable)
+    if not len(idx):
+        return None
+    frame = pd.DataFrame({"text": values.text.take(pa.array(idx)).to_pylist(), "n": values.counts[idx]})
+    frame = frame.groupby("text", sort=False, as_index=False)["n"].sum()
+    frame["key"] = frame["text"].str.lower()
+    groups = frame.groupby("key", sort=False)["n"]
+    spellings = groups.size()
+    affected = spellings[spellings > 1].index
+    if not len(affected):
+        return None
+    sub = frame[frame["key"].isin(affected)]
+    off = int(sub["n"].sum() - sub.groupby("key")["n"].max().sum())
+    return _issue("inconsistent_case", off, values.n_present, details={"groups": len(affected)})
+
+
+def unparsed(values: ColumnValues, inference: Inference) -> QualityIssue | None:
+    """Present, unmasked values that do not parse as the column's (typed) type."""
+    if inference.type not in ("boolean", "integer", "decimal", "float", "date", "datetime"):
+        return None
+    bad = values.usable & ~inference.parsed
+    return _issue("unparsed_values", values.weight(bad), values.n_present)

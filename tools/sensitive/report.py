@@ -1,0 +1,53 @@
+"""The sensitivity report file (sensitivity.json): every column's classification, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from tools.errors import DoppelError
+from tools.sensitive.model import ColumnClassification
+
+REPORT_VERSION = 1
+
+
+class SensitivityReport(BaseModel):
+    """What ``doppel classify`` writes: settings, tables and one classification per column."""
+
+    version: int = REPORT_VERSION
+    sample: int = Field(description="distinct values examined per column")
+    tables: list[str]
+    columns: list[ColumnClassification]
+
+    @property
+    def sensitive(self) -> list[ColumnClassification]:
+        return [c for c in self.columns if c.sensitive]
+
+
+def write_report(report: SensitivityReport, path: Path) -> Path:
+    """Write JSON to a temporary file beside ``path`` and move it into place (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_report(path: Path) -> SensitivityReport:
+    """Read a report back; a missing or malformed file is a user error."""
+    try:
+        return SensitivityReport.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DoppelError(f"{path}: no such file") from None
+    except ValidationError as exc:
+        raise DoppelError(f"{path}: not a sensitivity report ({exc.error_count()} problems)") from None
