@@ -165,6 +165,8 @@ def _with_progress(task: Callable[[Any], Any], quiet: bool) -> Any:
 @app.command("generators")
 def list_generators() -> None:
     """List every registered generator type (built-in and plug-ins) with its parameters."""
+    from rich.markup import escape
+
     from tools.generators.registry import registry
 
     table = Table(show_edge=False)
@@ -172,8 +174,8 @@ def list_generators() -> None:
     table.add_column("parameters")
     table.add_column("what it makes")
     for name, gen in sorted(registry().items()):
-        params = ", ".join(gen.params_model.model_fields)
-        table.add_row(name, params, gen.description)
+        params = ", ".join(f.alias or n for n, f in gen.params_model.model_fields.items())
+        table.add_row(name, escape(params), escape(gen.description))
     out.print(table)
 
 

@@ -118,3 +118,15 @@ def test_append_via_cli(tmp_path: Path) -> None:
     assert len(lines) == 1 + 50 and lines[0].startswith("id,")
     ids = [int(line.split(",")[0]) for line in lines[1:]]
     assert ids == list(range(1, 51))
+
+
+def test_generators_lists_every_type_with_its_public_parameter_names() -> None:
+    from tools.generators.registry import registry
+
+    result = doppel("generators")
+    assert result.returncode == 0, result.stderr
+    listed = {line.split()[0] for line in result.stdout.splitlines() if line.strip() and "│" in line}
+    assert set(registry()) <= listed
+    email = next(line for line in result.stdout.splitlines() if line.startswith(" email "))
+    assert "from," in email and "from_" not in email  # the schema key, not the Python name
+    assert "[min, max]" in result.stdout  # descriptions are not eaten as terminal markup

@@ -136,3 +136,11 @@ def test_correlation_on_text_field_rejected(tmp_path: Path, shop_document: dict[
     shop_document["correlations"].append({"table": "customers", "fields": ["age", "tier"], "coefficient": 0.3})
     found = issues_of(tmp_path, shop_document)
     assert any("correlations[1].fields" in i and "'tier'" in i for i in found), found
+
+
+def test_correlation_on_dependent_datetime_rejected_at_validation(
+    tmp_path: Path, shop_document: dict[str, Any]
+) -> None:
+    shop_document["correlations"].append({"table": "orders", "fields": ["amount", "ship_date"], "coefficient": 0.4})
+    found = issues_of(tmp_path, shop_document)
+    assert any("correlations[1].fields" in i and "'ship_date' cannot be correlated" in i for i in found), found

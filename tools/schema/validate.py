@@ -191,7 +191,23 @@ def _correlation_issues(spec: SchemaSpec) -> list[Issue]:
                         kind="conflict",
                     )
                 )
+            elif problem := _quantile_problem(gen, f):
+                issues.append(Issue(path=f"{path}.fields", message=f"'{name}' cannot be correlated: {problem}"))
     return issues
+
+
+def _quantile_problem(gen: reg.GeneratorSpec, f: FieldSpec) -> str | None:
+    """Ask the generator's quantile function for its median: it refuses settings it cannot invert."""
+    assert gen.quantile is not None
+    try:
+        params = gen.parse_params(f.params)
+    except ValidationError:
+        return None  # already reported as a parameter error
+    try:
+        gen.quantile(np.array([0.5]), params)
+    except ValueError as exc:
+        return str(exc).splitlines()[0]
+    return None
 
 
 def validate_schema(spec: SchemaSpec) -> list[Issue]:
