@@ -188,11 +188,16 @@ def version() -> None:
 
 
 def _register_commands() -> None:
-    """Commands that live in their own modules; they import ``user_errors`` from here."""
-    from server import cmd_classify, cmd_profile
+    """Every ``server/cmd_*.py`` module adds its commands through ``register(app)``.
 
-    cmd_profile.register(app)
-    cmd_classify.register(app)
+    They import ``user_errors`` and the consoles from here, so this runs after those exist."""
+    import importlib
+    import pkgutil
+
+    import server
+
+    for module in sorted(m.name for m in pkgutil.iter_modules(server.__path__) if m.name.startswith("cmd_")):
+        importlib.import_module(f"server.{module}").register(app)
 
 
 _register_commands()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,29 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tools.errors import DoppelError
+from tools.files import write_text_atomic
 from tools.profile.model import DatasetProfile
 
 TOP_ISSUES = 10
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temp file in the same folder and os.replace it, so readers never see half a file."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise DoppelError(f"{path}: cannot write: {exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise DoppelError(f"{path}: cannot write: {exc}") from None
 
 
 def summarise(profile: DatasetProfile, console: Console) -> None:
@@ -95,7 +74,7 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         tables = read_samples(data, max_rows=max_rows)
         result = profile_tables(tables)
-        write_atomic(out_path, result.model_dump_json(indent=2, exclude_none=True))
+        write_text_atomic(out_path, result.model_dump_json(indent=2, exclude_none=True))
         for warning in result.warnings:
             err.print(f"[yellow]warning:[/] {warning}", highlight=False)
         summarise(result, out)

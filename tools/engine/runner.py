@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +27,7 @@ from tools.engine.seeding import parse_seed
 from tools.engine.stats import ColumnStats
 from tools.errors import DoppelError
 from tools.export.base import ExportOptions, TableWriter
+from tools.files import write_json_atomic
 from tools.schema.model import SchemaSpec
 
 METADATA_FILE = "metadata.json"
@@ -172,18 +171,6 @@ def _read_metadata(out: Path) -> dict[str, Any]:
         return dict(json.loads(path.read_text(encoding="utf-8")))
     except json.JSONDecodeError as exc:
         raise DoppelError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
-
-
-def write_json_atomic(path: Path, document: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=2, sort_keys=False, default=str)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _append_context(

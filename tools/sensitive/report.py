@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
 from tools.errors import DoppelError
+from tools.files import write_text_atomic
 from tools.sensitive.model import ColumnClassification
 
 REPORT_VERSION = 1
@@ -30,16 +29,8 @@ class SensitivityReport(BaseModel):
 
 def write_report(report: SensitivityReport, path: Path) -> Path:
     """Write JSON to a temporary file beside ``path`` and move it into place (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text)
     return path
 
 
