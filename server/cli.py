@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -82,7 +83,10 @@ def generate(
     keep_formulas: Annotated[
         bool, typer.Option("--keep-formulas", help="CSV: do not neutralise cells starting with = + - @")
     ] = False,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="processes generating blocks in parallel")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="threads generating blocks in parallel [default: the CPU count]"),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Generate every table of SCHEMA into a folder, one file per table, plus metadata.json."""
@@ -121,7 +125,7 @@ def generate(
         seed=seed,
         export=export,
         tags=not no_tags if append is None or no_tags else stored.get("tags", True),
-        workers=workers,
+        workers=workers or os.cpu_count() or 1,
         append=append is not None,
     )
     result = _with_progress(lambda progress: run(spec, digest, options, progress), quiet)

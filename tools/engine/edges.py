@@ -119,7 +119,7 @@ def apply(
     Rules on the same field never hit the same row, so each row carries at most one tag per field.
     """
     size = len(next(iter(columns.values()))) if columns else 0
-    tag_columns: list[pa.Array] = []
+    hits: list[tuple[str, np.ndarray]] = []
     counts: dict[str, int] = {}
     by_field: dict[str, list[EdgeCaseSpec]] = {}
     for rule in rules:
@@ -138,14 +138,22 @@ def apply(
             column = columns[field_name]
             new = replacement(rule, fields[field_name], rng, column.filter(mask), ctx)
             columns[field_name] = pc.replace_with_mask(column, mask, new)
-            tag_columns.append(pc.if_else(mask, pa.scalar(key), pa.scalar("")))
-    return join_tags(tag_columns, size), counts
+            hits.append((key, hit))
+    return join_tags(hits, size), counts
 
 
-def join_tags(tag_columns: list[pa.Array], size: int) -> pa.Array:
-    """Join per-rule tags with ';', skipping empty ones (pyarrow's null 'skip' mode drops rows)."""
-    tags: pa.Array = pa.array([""] * size, type=pa.string())
-    for column in tag_columns:
-        joined = pc.binary_join_element_wise(tags, column, ";")
-        tags = pc.if_else(pc.equal(tags, ""), column, pc.if_else(pc.equal(column, ""), tags, joined))
-    return tags
+def join_tags(hits: list[tuple[str, np.ndarray]], size: int) -> pa.Array:
+    """Each row's tags (``field:kind``, in rule order) joined by ';', empty when clean.
+
+    Rows are coded by which rules hit them (one bit a rule); only the few combinations that occur are
+    turned into text, then taken by index: no per-row string work."""
+    if not hits:
+        return pa.array(np.full(size, "", dtype=object), type=pa.string())
+    bits = np.packbits(np.stack([hit for _, hit in hits], axis=1), axis=1, bitorder="little")
+    rows = np.ascontiguousarray(bits).view(np.dtype((np.void, bits.shape[1]))).ravel()
+    present, index = np.unique(rows, return_inverse=True)
+    labels = []
+    for code in present:
+        flags = np.unpackbits(np.frombuffer(code.tobytes(), dtype=np.uint8), bitorder="little")
+        labels.append(";".join(key for (key, _), on in zip(hits, flags, strict=False) if on))
+    return pa.array(labels, type=pa.string()).take(pa.array(index.reshape(-1).astype(np.int32)))

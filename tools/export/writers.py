@@ -17,15 +17,10 @@ from typing import Literal
 
 import pyarrow as pa
 
-from tools.export.avro_writer import AvroFormat
 from tools.export.base import ExportOptions, TableInfo, TableWriter
-from tools.export.csv_writer import CsvFormat
 from tools.export.files import check_table_name, existing_parts, file_name
 from tools.export.formatting import unsupported_fields
-from tools.export.json_writer import JsonFormat
-from tools.export.parquet_writer import ParquetFormat
 from tools.export.sinks import FileSink, FileTarget, SinkFactory
-from tools.export.sql_writer import SqlFormat
 
 __all__ = ["ExportWriter", "open_table_writer"]
 
@@ -33,15 +28,26 @@ State = Literal["open", "closed", "aborted"]
 
 
 def _sink_factory(table: TableInfo, options: ExportOptions) -> SinkFactory:
+    """The format's sink factory; each format's module (SQLAlchemy for SQL, fastavro) loads only when used."""
     fmt = options.format
     if fmt == "csv":
+        from tools.export.csv_writer import CsvFormat
+
         return CsvFormat(table, options)
     if fmt in ("json", "jsonl"):
+        from tools.export.json_writer import JsonFormat
+
         return JsonFormat(table, options)
     if fmt == "sql":
+        from tools.export.sql_writer import SqlFormat
+
         return SqlFormat(table, options)
     if fmt == "parquet":
+        from tools.export.parquet_writer import ParquetFormat
+
         return ParquetFormat(table, options)
+    from tools.export.avro_writer import AvroFormat
+
     return AvroFormat(table, options)
 
 

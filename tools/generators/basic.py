@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 
 from tools.generators.registry import GeneratorParams, Related, generator
-from tools.generators.vector import concat
+from tools.generators.vector import concat, fixed_width_strings
 
 # ---------------------------------------------------------------- distributions
 
@@ -250,7 +250,9 @@ def enum(rng: np.random.Generator, size: int, params: EnumParams, related: Relat
     return choices.take(pa.array(np.minimum(idx, len(params.values) - 1)))
 
 
-_HEX = np.array(list("0123456789abcdef"))
+_HEX_ASCII = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+# where the 32 hex digits sit in the 36-character 8-4-4-4-12 form
+_UUID_HEX_SLOTS = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
 _MASK48 = np.uint64(2**48 - 1)
 
 
@@ -269,29 +271,16 @@ def _scramble48(index: np.ndarray, key: int) -> np.ndarray:
 @generator("uuid", output=pa.string(), unique_by_construction=True)
 def uuid(rng: np.random.Generator, size: int, params: GeneratorParams, related: Related) -> Any:
     """RFC 4122 version-4 UUIDs; when unique, 48 bits carry the row index so no two rows can collide."""
-    nibbles = rng.integers(0, 16, size=(size, 32), dtype=np.int64)
+    nibbles = rng.integers(0, 16, size=(size, 32), dtype=np.uint8)
     nibbles[:, 12] = 4  # version
     nibbles[:, 16] = 8 + (nibbles[:, 16] & 3)  # variant 10xx
     if related.unique:
         node = _scramble48(np.arange(related.row_start, related.row_start + size, dtype=np.uint64), related.field_seed)
         for k in range(12):  # the node field (last 12 nibbles) is a bijection of the row index
-            nibbles[:, 31 - k] = ((node >> np.uint64(4 * k)) & np.uint64(15)).astype(np.int64)
-    chars = _HEX[nibbles]
-    dashed = np.concatenate(
-        [
-            chars[:, :8],
-            np.full((size, 1), "-"),
-            chars[:, 8:12],
-            np.full((size, 1), "-"),
-            chars[:, 12:16],
-            np.full((size, 1), "-"),
-            chars[:, 16:20],
-            np.full((size, 1), "-"),
-            chars[:, 20:],
-        ],
-        axis=1,
-    )
-    return dashed.view(f"<U{36}").reshape(size) if size else np.array([], dtype="<U36")
+            nibbles[:, 31 - k] = ((node >> np.uint64(4 * k)) & np.uint64(15)).astype(np.uint8)
+    text = np.full((size, 36), ord("-"), dtype=np.uint8)
+    text[:, _UUID_HEX_SLOTS] = _HEX_ASCII[nibbles]
+    return fixed_width_strings(text)
 
 
 # ---------------------------------------------------------------- json
