@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from tools.sensitive.values import PatternResult, Values
@@ -65,8 +66,9 @@ def parse_dates(v: Values, today: date | None = None) -> DateFacts:
         return empty
     dates = parsed.dropna()
     with_time = int((dates != dates.dt.normalize()).sum())
-    now = pd.Timestamp(today or date.today())
-    ages = (now - dates).dt.days / 365.25
+    # day resolution: nanosecond timestamps overflow on differences of more than 292 years (year 1700, 2300)
+    days = np.datetime64(today or date.today(), "D") - dates.to_numpy().astype("datetime64[D]")
+    ages = pd.Series(days.astype(np.int64) / 365.25)
     locale = None
     if fmt in {"%d/%m/%Y", "%m/%d/%Y"}:
         dmy, mdy = counts.get("%d/%m/%Y", 0), counts.get("%m/%d/%Y", 0)
