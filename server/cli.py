@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -90,48 +89,27 @@ def generate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Generate every table of SCHEMA into a folder, one file per table, plus metadata.json."""
-    from tools.engine.runner import METADATA_FILE, GenerateOptions, seed_from_metadata
-    from tools.engine.runner import generate as run
-    from tools.export.base import ExportOptions
-    from tools.schema.loading import load_schema
+    from tools.capability.generation import GenerateDataRequest, generate_data
 
-    _choice("--format", fmt, FORMATS)
-    _choice("--dialect", dialect, ["postgres", "mysql", "sqlite"])
-    _choice("--compression", compression, ["gzip", "zstd"])
-    if append and out_dir and out_dir.resolve() != append.resolve():
-        raise DoppelError("--append and --out name different folders; give one of them")
-    spec, digest = load_schema(schema)
-    warnings: list[str] = []
-    if seed_from is not None:
-        if seed is not None:
-            raise DoppelError("--seed and --seed-from: give one of them")
-        seed = str(seed_from_metadata(seed_from, spec, digest, warnings))
-    stored: dict[str, Any] = {}
-    if append is not None:
-        import json
-
-        meta = append / METADATA_FILE
-        stored = json.loads(meta.read_text(encoding="utf-8"))["options"] if meta.is_file() else {}
-    export = ExportOptions(
-        format=fmt or stored.get("format") or "csv",
-        dialect=dialect or stored.get("dialect") or "postgres",
-        compression=compression or stored.get("compression"),
-        chunk_rows=chunk_rows or stored.get("chunk_rows"),
-        neutralise_formulas=not keep_formulas,
-    )
-    options = GenerateOptions(
-        out=append or out_dir or Path("out") / spec.name,
+    request = GenerateDataRequest(
+        schema_file=schema,
         rows=rows,
         seed=seed,
-        export=export,
-        tags=not no_tags if append is None or no_tags else stored.get("tags", True),
-        workers=workers or os.cpu_count() or 1,
-        append=append is not None,
+        seed_from=seed_from,
+        format=_choice("--format", fmt, FORMATS),
+        out=out_dir,
+        dialect=_choice("--dialect", dialect, ["postgres", "mysql", "sqlite"]),
+        compression=_choice("--compression", compression, ["gzip", "zstd"]),
+        chunk_rows=chunk_rows,
+        append=append,
+        tags=not no_tags,
+        neutralise_formulas=not keep_formulas,
+        workers=workers,
     )
-    result = _with_progress(lambda progress: run(spec, digest, options, progress), quiet)
-    for warning in warnings + result.warnings:
+    result = _with_progress(lambda progress: generate_data(request, progress), quiet)
+    for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    summary = Table(title=f"{spec.name} v{spec.version} -> {result.out}", show_edge=False)
+    summary = Table(title=f"{result.schema_name} v{result.schema_version} -> {result.out}", show_edge=False)
     summary.add_column("table")
     summary.add_column("rows", justify="right")
     summary.add_column("files")

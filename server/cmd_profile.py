@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tools.files import write_text_atomic
 from tools.profile.model import DatasetProfile
 
 TOP_ISSUES = 10
@@ -68,13 +67,10 @@ def register(app: typer.Typer) -> None:
         """Profile a production sample: types, distributions, patterns, quality issues, keys.
 
         The profile holds statistics only, never a value of a sensitive column."""
-        from tools.ingest.readers import read_samples
-        from tools.profile.profiler import profile_tables
+        from tools.capability.samples import profile_samples
 
         started = time.perf_counter()
-        tables = read_samples(data, max_rows=max_rows)
-        result = profile_tables(tables)
-        write_text_atomic(out_path, result.model_dump_json(indent=2, exclude_none=True))
+        result = profile_samples(data, out_path, max_rows)
         for warning in result.warnings:
             err.print(f"[yellow]warning:[/] {warning}", highlight=False)
         summarise(result, out)
