@@ -29,7 +29,7 @@ SPECIALISTS: tuple[Specialist, ...] = (
 )
 
 # modules whose import registers capabilities (each applies @capability to its functions)
-CAPABILITY_MODULES = ("tools.capability.generation", "tools.capability.samples")
+CAPABILITY_MODULES = ("tools.capability.generation", "tools.capability.samples", "tools.capability.protect")
 
 F = TypeVar("F", bound=Callable[..., BaseModel])
 
