@@ -10,6 +10,8 @@ from typing import Any
 
 from tools.errors import DoppelError
 
+FILE_MODE = 0o644
+
 
 def write_text_atomic(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to a temp file beside ``path``, fsync it and ``os.replace`` it into place.
@@ -27,6 +29,7 @@ def write_text_atomic(path: Path, text: str) -> Path:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

@@ -29,7 +29,12 @@ SPECIALISTS: tuple[Specialist, ...] = (
 )
 
 # modules whose import registers capabilities (each applies @capability to its functions)
-CAPABILITY_MODULES = ("tools.capability.generation", "tools.capability.samples", "tools.capability.protect")
+CAPABILITY_MODULES = (
+    "tools.capability.generation",
+    "tools.capability.samples",
+    "tools.capability.protect",
+    "tools.capability.evaluation",
+)
 
 F = TypeVar("F", bound=Callable[..., BaseModel])
 
