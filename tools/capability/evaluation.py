@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tools.capability.registry import capability
 from tools.progress import ProgressCallback
-from tools.quality.evaluate import evaluate
 from tools.quality.model import EvaluateRequest, EvaluateResult
 
 
@@ -13,4 +12,6 @@ def evaluate_data(request: EvaluateRequest, progress: ProgressCallback | None = 
     """Compare synthetic data with the real sample: SDMetrics quality and diagnostic scores, per-column
     KS/chi-squared/TV/Wasserstein, correlation differences, edge-case rates side by side, privacy (exact copies,
     distance to closest record, membership inference) and optional ML utility; writes an offline HTML report."""
+    from tools.quality.evaluate import evaluate  # heavy (SDV, sklearn): loaded on first use
+
     return evaluate(request, progress)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tools.anonymise.model import AnonymiseRequest, AnonymiseResult
-from tools.anonymise.pipeline import anonymise
 from tools.capability.registry import capability
 from tools.progress import ProgressCallback
 
@@ -14,4 +13,6 @@ def anonymise_data(request: AnonymiseRequest, progress: ProgressCallback | None 
     generalise or perturb each sensitive column, and measure k-anonymity and l-diversity on quasi-identifiers.
 
     The key is read from a file or an environment variable, never passed in the request."""
+    from tools.anonymise.pipeline import anonymise  # heavy (SDV, sklearn): loaded on first use
+
     return anonymise(request, progress)

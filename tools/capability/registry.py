@@ -34,6 +34,7 @@ CAPABILITY_MODULES = (
     "tools.capability.samples",
     "tools.capability.protect",
     "tools.capability.evaluation",
+    "tools.capability.synthesis",
 )
 
 F = TypeVar("F", bound=Callable[..., BaseModel])

@@ -1,0 +1,141 @@
+"""What a run does: a RunConfig, usually read from YAML (a playbook) with ``file:line`` errors.
+
+Paths in a YAML file are relative to the file's folder. Either ``data`` (production sample files or
+folders) or ``schema_file`` (start from a schema with no production data) is given, not both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from agents.workflow.yaml_lines import line_of, parse_with_lines
+from tools.errors import DoppelError, Issue
+from tools.export.base import Dialect, ExportFormat
+from tools.settings import ApprovalPoint
+from tools.synth.model import SynthModel
+
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class RunConfig(BaseModel):
+    """One run: the sample (or schema), how much to make, how, in which format and where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name = Field(description="a short name for the run (letters, digits, _ . -)")
+    description: str | None = None
+    data: list[Path] = Field(default_factory=list, description="production sample files or folders")
+    schema_file: Path | None = Field(None, description="start from a schema instead of a sample")
+    sample_rows: int | None = Field(None, ge=1, description="read at most this many rows of each sample table")
+    rows: int | None = Field(
+        None,
+        ge=1,
+        description="sample runs: rows of the first table, related tables keep the sample's proportions "
+        "(default: the sample's count); schema runs: rows of every table (default: the schema's)",
+    )
+    seed: int | str | None = Field(None, description="an integer or any text; random (and recorded) if left out")
+    model: SynthModel = Field("gaussian_copula", description="the SDV synthesizer for the non-sensitive structure")
+    format: ExportFormat = "csv"
+    dialect: Dialect = Field("postgres", description="SQL dialect when format is sql")
+    approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
+    targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
+    out: Path | None = Field(None, description="also copy the exported files here")
+
+    @field_validator("seed")
+    @classmethod
+    def _seed(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if value:
+            raise ValueError("distribution to targets is not available yet; leave the list empty")
+        return value
+
+    @model_validator(mode="after")
+    def _source(self) -> RunConfig:
+        if bool(self.data) == (self.schema_file is not None):
+            raise ValueError("give either data (sample files or folders) or schema_file, not both and not neither")
+        return self
+
+    def relative_to(self, folder: Path) -> RunConfig:
+        """The same config with relative paths taken from ``folder``."""
+
+        def fix(p: Path | None) -> Path | None:
+            return None if p is None or p.is_absolute() else folder / p
+
+        return self.model_copy(
+            update={
+                "data": [p if p.is_absolute() else folder / p for p in self.data],
+                "schema_file": fix(self.schema_file) or self.schema_file,
+                "out": fix(self.out) or self.out,
+            }
+        )
+
+
+def load_run_config(path: Path) -> RunConfig:
+    """Read a run config (YAML or JSON); every problem is reported with ``file:line``."""
+    path = Path(path)
+    if not path.is_file():
+        raise DoppelError(f"{path}: no such run config file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DoppelError(f"{path}: cannot read ({exc})") from None
+    try:
+        data, lines = parse_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise DoppelError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict):
+        raise DoppelError(f"{path}: a run config is a mapping with at least 'name' and 'data' or 'schema_file'")
+    try:
+        config = RunConfig.model_validate(data)
+    except ValidationError as exc:
+        issues = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            line = line_of(lines, loc)
+            field = ".".join(str(p) for p in loc)
+            where = f"{path}:{line}" if line else str(path)
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "extra_forbidden":
+                message = "unknown key"
+            issues.append(Issue(path=f"{where}: {field}" if field else where, message=message))
+        raise DoppelError(f"{path}: invalid run config", issues) from None
+    return config.relative_to(path.resolve().parent)
+
+
+def config_source_paths(config: RunConfig) -> list[Path]:
+    """The input files a run reads (sample files, folders expanded; or the schema file)."""
+    from tools.ingest.readers import SUPPORTED
+
+    if config.schema_file is not None:
+        return [config.schema_file]
+    files: list[Path] = []
+    for p in config.data:
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUPPORTED)
+        else:
+            files.append(p)
+    return files
+
+
+def check_inputs(config: RunConfig) -> None:
+    """Every missing input named at once (a user error before anything starts)."""
+    wanted = (
+        [("schema_file", config.schema_file)]
+        if config.schema_file
+        else [(f"data[{i}]", p) for i, p in enumerate(config.data)]
+    )
+    missing = [Issue(path=f"{field}: {p}", message="no such file or folder") for field, p in wanted if not p.exists()]
+    if missing:
+        raise DoppelError(f"run '{config.name}': inputs not found", missing)

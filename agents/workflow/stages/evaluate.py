@@ -1,0 +1,58 @@
+"""evaluate: tools.quality compares the synthetic tables with the real sample (HTML + JSON).
+
+``evaluation.json`` is the tool's result without its wall-clock ``seconds`` and with run-relative
+paths; ``report.html`` carries a generation time, so it is declared volatile.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from agents.workflow.context import StageContext, StageOutput
+from agents.workflow.stages.portable import portable
+from agents.workflow.stages.sample import SENSITIVITY, read_sample_tables
+from tools.files import write_json_atomic
+from tools.progress import ProgressCallback
+
+HTML = "report.html"
+RESULT = "evaluation.json"
+
+
+def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    from tools.quality.evaluate import evaluate as run_evaluate
+    from tools.quality.model import EvaluateRequest
+
+    tables = read_sample_tables(context)  # also checks the sample still matches what was ingested
+    sources = sorted({t.source.path for t in tables})
+    with tempfile.TemporaryDirectory(prefix="doppel-real-") as tmp:
+        real = sources[0] if len(sources) == 1 else _linked(sources, Path(tmp))
+        sensitivity = context.stage_dir("classify") / SENSITIVITY
+        request = EvaluateRequest(
+            real=real,
+            synthetic=context.stage_dir("synthesise"),
+            out=context.work / HTML,
+            sensitivity=sensitivity if sensitivity.is_file() else None,
+            seed=context.seed % 2**32,
+            max_rows=context.config.sample_rows,
+        )
+        result = run_evaluate(request, progress)
+        document = result.model_dump(mode="json", exclude={"seconds", "html_path", "json_path"})
+        document = portable(document, {context.run_dir: "", context.work: "evaluate", Path(tmp): "sample"})
+    write_json_atomic(context.work / RESULT, document)
+    counts = {"tables": len(result.tables), "synthetic_rows": sum(t.synthetic_rows for t in result.tables)}
+    scores = []
+    if result.quality_score is not None:
+        scores.append(f"quality {result.quality_score:.1%}")
+    if result.diagnostic_score is not None:
+        scores.append(f"diagnostic {result.diagnostic_score:.1%}")
+    if result.privacy_verdict is not None:
+        scores.append(f"privacy: {result.privacy_verdict}")
+    return StageOutput(counts=counts, message=", ".join(scores) or None, volatile=[HTML])
+
+
+def _linked(sources: list[Path], folder: Path) -> Path:
+    """Several sample files as one folder of links (nothing from production is copied)."""
+    for source in sources:
+        (folder / source.name).symlink_to(source.resolve())
+    return folder

@@ -1,0 +1,164 @@
+"""Stages over the production sample: ingest (hash inputs), profile, classify (with the user's changes).
+
+Later stages re-read the sample from its original paths (nothing from production is copied into the
+run folder) and check the files still match the hashes ingest recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from agents.workflow.artifacts import sha256_file
+from agents.workflow.config import config_source_paths
+from agents.workflow.context import StageContext, StageOutput
+from agents.workflow.seeds import stage_seed
+from tools.errors import DoppelError, Issue
+from tools.files import write_json_atomic
+from tools.ingest.model import IngestedTable
+from tools.progress import ProgressCallback
+
+MANIFEST = "manifest.json"
+SENSITIVITY = "sensitivity.json"
+PROFILE = "profile.json"
+CLASSIFY_SAMPLE = 500
+
+
+def ingest(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    files = config_source_paths(context.config)
+    inputs = []
+    for i, path in enumerate(files):
+        progress(f"Hashing {len(files)} input file(s)", i, len(files))
+        inputs.append({"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size})
+    progress(f"Hashing {len(files)} input file(s)", len(files), len(files))
+    tables: list[dict[str, Any]] = []
+    if context.config.schema_file is None:
+        progress("Reading the sample", 0, 1)
+        for t in _read(context):
+            tables.append(
+                {
+                    "name": t.name,
+                    "source": t.source.model_dump(mode="json"),
+                    "rows": len(t.frame),
+                    "columns": [str(c) for c in t.frame.columns],
+                }
+            )
+        progress("Reading the sample", 1, 1)
+    write_json_atomic(context.work / MANIFEST, {"inputs": inputs, "tables": tables})
+    return StageOutput(
+        counts={
+            "files": len(inputs),
+            "tables": len(tables),
+            "rows": sum(t["rows"] for t in tables),
+            "columns": sum(len(t["columns"]) for t in tables),
+        }
+    )
+
+
+def _read(context: StageContext) -> list[IngestedTable]:
+    from tools.sensitive.run import read_tables
+
+    if context.config.sample_rows is None:
+        return read_tables(context.config.data)
+    from tools.ingest.readers import read_samples
+
+    return read_samples(context.config.data, max_rows=context.config.sample_rows)
+
+
+def read_sample_tables(context: StageContext) -> list[IngestedTable]:
+    """The sample's tables, after checking each input still has the sha256 that ingest recorded."""
+    recorded = json.loads((context.stage_dir("ingest") / MANIFEST).read_text(encoding="utf-8"))
+    changed = [
+        Issue(path=item["path"], message="changed (or vanished) since ingest; start a new run to use the new file")
+        for item in recorded["inputs"]
+        if not Path(item["path"]).is_file() or sha256_file(Path(item["path"])) != item["sha256"]
+    ]
+    if changed:
+        raise DoppelError(f"run {context.run_id}: the sample no longer matches what was ingested", changed)
+    return _read(context)
+
+
+def _classify(context: StageContext, tables: list[IngestedTable]) -> list[Any]:
+    """Classifications seeded like the classify stage, so profile and classify agree."""
+    from tools.sensitive.classify import classify_tables
+
+    seed = stage_seed(context.run_seed, "classify")
+    return classify_tables(tables, sample=CLASSIFY_SAMPLE, seed=seed, today=context.today)
+
+
+def profile(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    from tools.profile.profiler import profile_tables
+
+    tables = read_sample_tables(context)
+    columns = sum(len(t.frame.columns) for t in tables)
+    progress(f"Profiling {columns} columns in {len(tables)} table(s)", 0, 1)
+    result = profile_tables(tables, _classify(context, tables), today=context.today)
+    write_json_atomic(context.work / PROFILE, result.model_dump(mode="json", exclude_none=True))
+    progress(f"Profiling {columns} columns in {len(tables)} table(s)", 1, 1)
+    issues = sum(len(c.quality) for t in result.tables for c in t.columns) + sum(len(t.quality) for t in result.tables)
+    return StageOutput(
+        counts={
+            "tables": len(result.tables),
+            "columns": columns,
+            "quality_issues": issues,
+            "foreign_keys": len(result.foreign_keys),
+        },
+        message="; ".join(result.warnings) or None,
+    )
+
+
+def classify(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    from tools.sensitive.overrides import apply_overrides
+    from tools.sensitive.report import SensitivityReport, write_report
+
+    tables = read_sample_tables(context)
+    fields = sum(len(t.frame.columns) for t in tables)
+    progress(f"Analysing {fields} fields for PII patterns", 0, fields)
+    results = _classify(context, tables)
+    if context.changes:
+        results = apply_overrides(results, context.changes)
+    report = SensitivityReport(sample=CLASSIFY_SAMPLE, tables=[t.name for t in tables], columns=results)
+    write_report(report, context.work / SENSITIVITY)
+    for i, c in enumerate(results, 1):
+        evidence = sorted(c.evidence, key=lambda e: -e.score)
+        label = f"sensitive: {c.entity} ({c.strategy})" if c.sensitive else "not sensitive"
+        context.decide(f"{c.table}.{c.column}", label, c.confidence, [f"{e.method}: {e.detail}" for e in evidence])
+        context.audit(
+            "classification",
+            {
+                "column": f"{c.table}.{c.column}",
+                "sensitive": c.sensitive,
+                "entity": c.entity,
+                "confidence": round(c.confidence, 4),
+                "strategy": c.strategy,
+                "method": evidence[0].method if evidence else "default",
+            },
+        )
+        progress(f"Analysing {fields} fields for PII patterns", i, fields)
+    sensitive = [c for c in results if c.sensitive]
+    return StageOutput(
+        counts={"columns": len(results), "sensitive": len(sensitive), "overridden": len(context.changes)},
+        summary={
+            "sensitive": [
+                {
+                    "column": f"{c.table}.{c.column}",
+                    "entity": c.entity,
+                    "confidence": round(c.confidence, 2),
+                    "strategy": c.strategy,
+                }
+                for c in sensitive
+            ],
+            "not_sensitive": len(results) - len(sensitive),
+        },
+    )
+
+
+def check_changes(stage_dir: Path, changes: dict[str, Any]) -> None:
+    """Changes at ``after:classify`` are column overrides; every unknown column or bad value is named."""
+    from tools.sensitive.overrides import apply_overrides
+    from tools.sensitive.report import read_report
+
+    if not all(isinstance(v, dict) for v in changes.values()):
+        raise DoppelError("changes: expected table.column -> {sensitive, entity, strategy}")
+    apply_overrides(read_report(stage_dir / SENSITIVITY).columns, changes)

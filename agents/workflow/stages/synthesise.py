@@ -1,0 +1,88 @@
+"""synthesise: new rows from the sample (tools.synth: SDV for structure, Doppel generators for the
+sensitive columns) or, for a schema run, from the schema (the generate capability).
+
+The stage seed goes in, so a resumed run regenerates the same bytes. ``metadata.json`` records wall-clock
+times, so it is declared volatile."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from agents.workflow.context import StageContext, StageOutput
+from agents.workflow.stages.sample import SENSITIVITY
+from tools.errors import DoppelError
+from tools.files import write_json_atomic
+from tools.progress import ProgressCallback
+
+METADATA = "metadata.json"
+
+
+def synthesise(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    if context.config.schema_file is not None:
+        return _from_schema(context, progress)
+    return _from_sample(context, progress)
+
+
+def _from_schema(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    from tools.capability.generation import GenerateDataRequest, generate_data
+
+    request = GenerateDataRequest(
+        schema_file=context.config.schema_file,
+        rows=context.config.rows,
+        seed=str(context.seed),
+        format=context.config.format,
+        dialect=context.config.dialect,
+        out=context.work,
+    )
+    result = generate_data(request, progress)
+    return StageOutput(
+        counts={"tables": len(result.rows), "rows": sum(result.rows.values())},
+        message="; ".join(result.warnings) or None,
+        volatile=[METADATA],
+    )
+
+
+def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    """tools.synth over the sample, told the approved classification of every column (the classify
+    stage's output with the user's changes) so it regenerates exactly the columns the user approved."""
+    try:
+        from tools.synth.pipeline import synthesize
+
+        from tools.synth.model import SynthesizeRequest
+    except ImportError:
+        raise DoppelError("synthesis from a sample is not available in this build (tools.synth is missing)") from None
+    from agents.workflow.stages.sample import read_sample_tables
+    from tools.sensitive.report import read_report
+
+    tables = read_sample_tables(context)  # the sample must still be what ingest hashed
+    report = read_report(context.stage_dir("classify") / SENSITIVITY)
+    approved = {
+        f"{c.table}.{c.column}": {"sensitive": c.sensitive, "entity": c.entity, "strategy": c.strategy}
+        for c in report.columns
+    }
+    with tempfile.TemporaryDirectory(prefix="doppel-approved-") as tmp:
+        overrides = write_json_atomic(Path(tmp) / "classification.json", approved)
+        request = SynthesizeRequest(
+            data=context.config.data,
+            rows=context.config.rows or len(tables[0].frame),
+            model=context.config.model,
+            seed=context.seed,
+            format="csv",  # the form evaluate reads; the export stage converts to the configured format
+            out=context.work,
+            overrides=overrides,
+            max_rows=context.config.sample_rows,
+        )
+        result = synthesize(request, progress)
+    regenerated = sum(1 for c in result.columns if c.strategy == "regenerated")
+    return StageOutput(
+        counts={
+            "tables": len(result.tables),
+            "rows": sum(t.rows for t in result.tables),
+            "regenerated_columns": regenerated,
+            "leaked_values": result.leakage.remaining_value_matches,
+            "leaked_rows": result.leakage.remaining_row_matches,
+        },
+        message="; ".join(result.warnings) or None,
+        volatile=[METADATA],
+    )

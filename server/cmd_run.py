@@ -1,0 +1,278 @@
+"""`doppel run`, `doppel resume` and `doppel runs ...`: drive the workflow engine from a terminal.
+
+On a TTY an approval point or a failed stage is asked about on the spot; otherwise the run stops paused
+and the command prints how to continue (`doppel runs approve RUN`, then `doppel resume RUN`).
+Exit codes: 0 completed or paused for an approval, 1 paused after a failure or aborted, 2 user error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tools.errors import DoppelError
+
+PLAYBOOKS = Path(__file__).resolve().parents[1] / "playbooks"
+BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def resolve_config(arg: str) -> Path:
+    """A run config path, or the name of a playbook (``telecom`` -> ``playbooks/telecom.yaml``)."""
+    path = Path(arg)
+    if path.is_file():
+        return path
+    if path.suffix == "" and "/" not in arg:
+        for folder in (Path.cwd() / "playbooks", PLAYBOOKS):
+            for suffix in (".yaml", ".yml"):
+                if (candidate := folder / f"{arg}{suffix}").is_file():
+                    return candidate
+    names = sorted(p.stem for p in PLAYBOOKS.glob("*.yaml")) if PLAYBOOKS.is_dir() else []
+    known = f" (playbooks: {', '.join(names)})" if names else ""
+    raise DoppelError(f"{arg}: no such run config file or playbook{known}")
+
+
+def parse_changes(values: list[str]) -> dict[str, dict[str, Any]]:
+    """``table.column=sensitive:false[,entity:email]`` -> ``{"table.column": {"sensitive": False, ...}}``."""
+    changes: dict[str, dict[str, Any]] = {}
+    for raw in values:
+        column, sep, rest = raw.partition("=")
+        if not sep or "." not in column or not rest:
+            raise DoppelError(f"--change '{raw}': expected table.column=field:value[,field:value]")
+        fields = changes.setdefault(column.strip(), {})
+        for part in rest.split(","):
+            key, sep, value = part.partition(":")
+            if not sep or not key.strip():
+                raise DoppelError(f"--change '{raw}': expected field:value, got '{part}'")
+            key, value = key.strip(), value.strip()
+            if key == "sensitive":
+                if value.lower() not in BOOLEAN:
+                    raise DoppelError(f"--change '{raw}': sensitive must be true or false, got '{value}'")
+                fields[key] = BOOLEAN[value.lower()]
+            else:
+                fields[key] = value
+    return changes
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def drive(first: Any, *, approve_all: bool, console: Console) -> None:
+    """Call ``first(sink)`` (start or resume), then keep asking and resuming while on a TTY; print the end."""
+    from agents.workflow import api
+    from server.run_render import RunRenderer, stage_table
+
+    renderer = RunRenderer(console)
+    try:
+        status = first(renderer)
+    except KeyboardInterrupt:
+        renderer.close()
+        console.print("interrupted: `doppel runs list` shows the run, `doppel resume RUN` continues it")
+        raise typer.Exit(130) from None
+    try:
+        while status.state in ("paused_approval", "paused_failure") and _interactive():
+            renderer.close()
+            if not _ask(status):
+                break
+            status = api.resume_run(status.run_id, approve_all=approve_all, sink=renderer)
+    except KeyboardInterrupt:
+        console.print(f"interrupted: `doppel resume {status.run_id}` continues the run")
+        raise typer.Exit(130) from None
+    finally:
+        renderer.close()
+    console.print(stage_table(status))
+    console.print(f"artifacts: {status.artifacts_dir}", highlight=False)
+    if status.state == "paused_approval":
+        point = status.pending_approval.context.get("point", "") if status.pending_approval else ""
+        console.print(
+            f"[yellow]paused[/] for approval at {point}. Continue with:\n"
+            f"  doppel runs approve {status.run_id}   (or --change table.column=sensitive:false, or --abort)\n"
+            f"  doppel resume {status.run_id}",
+            highlight=False,
+        )
+    elif status.state == "paused_failure":
+        console.print(
+            f"[red]paused[/] after a failure. Choose: doppel runs answer {status.run_id} retry|skip|abort, "
+            f"then doppel resume {status.run_id}",
+            highlight=False,
+        )
+    if status.state in ("paused_failure", "aborted"):
+        raise typer.Exit(1)
+
+
+def _ask(status: Any) -> bool:
+    """Ask on the terminal; False when the person wants to stop here (the run stays paused)."""
+    from agents.workflow import api
+
+    if status.pending_failure is not None:
+        choice = typer.prompt("retry, skip, abort or later?", default="retry")
+        if choice == "later":
+            return False
+        api.answer_failure(status.run_id, _one_of(choice, ("retry", "skip", "abort")))
+        return choice != "abort"
+    options = status.pending_approval.options if status.pending_approval else ["approve", "abort"]
+    choice = typer.prompt(f"{', '.join(options)} or later?", default="approve")
+    if choice == "later":
+        return False
+    decision = _one_of(choice, tuple(options))
+    changes = None
+    if decision == "change":
+        raw = typer.prompt("changes (table.column=sensitive:false, separated by spaces)")
+        changes = parse_changes(raw.split())
+    api.approve(status.run_id, decision, changes)
+    return decision != "abort"
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> Any:
+    if value not in allowed:
+        raise DoppelError(f"'{value}' is not one of {', '.join(allowed)}")
+    return value
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run`, `resume` and the `runs` group to the doppel app."""
+    from server.cli import out, user_errors
+
+    @app.command("run")
+    @user_errors
+    def run(
+        config: Annotated[str, typer.Argument(help="run config YAML, or a playbook name (telecom, bank, hospital)")],
+        approve_all: Annotated[
+            bool, typer.Option("--approve-all", help="approve every approval point (recorded as automatic)")
+        ] = False,
+        seed: Annotated[str | None, typer.Option("--seed", help="int or text; overrides the config's seed")] = None,
+    ) -> None:
+        """Run the whole workflow (ingest ... report) with checkpoints; resumable after any stop."""
+        from agents.workflow import api
+
+        loaded = api.load_run_config(resolve_config(config))
+        if seed is not None:
+            loaded = loaded.model_copy(update={"seed": seed})
+        drive(
+            lambda sink: api.start_run(loaded, approve_all=approve_all, sink=sink), approve_all=approve_all, console=out
+        )
+
+    @app.command("resume")
+    @user_errors
+    def resume(
+        run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
+        approve_all: Annotated[bool, typer.Option("--approve-all", help="approve every approval point")] = False,
+    ) -> None:
+        """Continue a paused or interrupted run from its last checkpoint."""
+        from agents.workflow import api
+
+        drive(
+            lambda sink: api.resume_run(run_id, approve_all=approve_all, sink=sink),
+            approve_all=approve_all,
+            console=out,
+        )
+
+    runs = typer.Typer(help="List, inspect and answer runs.", no_args_is_help=True)
+    app.add_typer(runs, name="runs")
+
+    @runs.command("list")
+    @user_errors
+    def list_(
+        query: Annotated[
+            str | None, typer.Option("--query", "-q", help="id prefix, or part of name/state/user")
+        ] = None,
+        limit: Annotated[int, typer.Option("--limit", min=1)] = 20,
+    ) -> None:
+        """Runs, newest first."""
+        from agents.workflow import api
+
+        table = Table(show_edge=False)
+        for heading in ("run", "name", "state", "stage", "created (UTC)"):
+            table.add_column(heading)
+        for s in api.list_runs(query=query, limit=limit):
+            created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
+            table.add_row(s.run_id, s.name, s.state.replace("_", " "), s.current_stage or "", created)
+        out.print(table)
+
+    @runs.command("show")
+    @user_errors
+    def show(run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")]) -> None:
+        """A run's stages, outputs and the question it waits on."""
+        from agents.workflow import api
+        from server.run_render import stage_table
+
+        status = api.get_run(run_id)
+        out.print(stage_table(status))
+        out.print(f"artifacts: {status.artifacts_dir}", highlight=False)
+        if status.pending_approval is not None:
+            out.print(f"waiting for approval: {escape(status.pending_approval.question)}", highlight=False)
+        if status.pending_failure is not None:
+            out.print(f"waiting after a failure: {escape(status.pending_failure.error)}", highlight=False)
+
+    @runs.command("approve")
+    @user_errors
+    def approve(
+        run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
+        change: Annotated[
+            list[str] | None,
+            typer.Option("--change", help="override a column: table.column=sensitive:false (repeatable)"),
+        ] = None,
+        abort: Annotated[bool, typer.Option("--abort", help="abort the run instead")] = False,
+    ) -> None:
+        """Answer the approval a run is paused at (then `doppel resume RUN`)."""
+        from agents.workflow import api
+
+        if abort and change:
+            raise DoppelError("--abort and --change: give one of them")
+        changes = parse_changes(change or [])
+        decision: Literal["approve", "change", "abort"] = "abort" if abort else "change" if changes else "approve"
+        status = api.approve(run_id, decision, changes or None)
+        out.print(f"{decision} recorded for run {status.run_id}", highlight=False)
+        if status.state != "aborted":
+            out.print(f"continue with: doppel resume {status.run_id}", highlight=False)
+
+    @runs.command("answer")
+    @user_errors
+    def answer(
+        run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
+        choice: Annotated[str, typer.Argument(help="retry, skip or abort")],
+    ) -> None:
+        """Answer a run paused after a failed stage (then `doppel resume RUN`)."""
+        from agents.workflow import api
+
+        status = api.answer_failure(run_id, _one_of(choice, ("retry", "skip", "abort")))
+        out.print(f"{choice} recorded for run {status.run_id}", highlight=False)
+        if status.state != "aborted":
+            out.print(f"continue with: doppel resume {status.run_id}", highlight=False)
+
+    @runs.command("events")
+    @user_errors
+    def events(
+        run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
+        after: Annotated[int, typer.Option("--after", min=0, help="only events after this sequence number")] = 0,
+        as_json: Annotated[bool, typer.Option("--json", help="one JSON event per line")] = False,
+    ) -> None:
+        """Replay a run's events in order."""
+        from agents.workflow import api
+
+        for seq, event in enumerate(api.run_events(run_id, after_seq=after), after + 1):
+            if as_json:
+                out.print(json.dumps(event.model_dump(mode="json")), highlight=False, soft_wrap=True)
+                continue
+            text = _event_text(event.model_dump(mode="json"))
+            out.print(
+                f"{seq:>5} {event.kind:<18} {event.stage or '':<11} {escape(text)}", highlight=False, soft_wrap=True
+            )
+
+
+def _event_text(data: dict[str, Any]) -> str:
+    for key in ("action", "what", "question", "error", "skipped"):
+        if data.get(key):
+            return str(data[key])
+    if data["kind"] == "decision":
+        return f"{data['subject']}: {data['decision']}"
+    if data["kind"] == "stage_completed":
+        return ", ".join(f"{k} {v}" for k, v in data["counts"].items())
+    return ""

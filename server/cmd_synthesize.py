@@ -1,0 +1,179 @@
+"""`doppel synthesize DATA... --rows N`: learn a production sample with SDV, regenerate its sensitive
+columns, re-apply its quality issues and constraints, prove nothing was copied, and write the output.
+``synthesise`` is a hidden alias."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from tools.errors import DoppelError
+
+if TYPE_CHECKING:
+    from tools.progress import ProgressCallback
+    from tools.synth.model import SynthesizeResult
+
+MODELS = ["gaussian_copula", "ctgan", "copulagan", "tvae"]
+FORMATS = ["csv", "json", "jsonl", "sql", "parquet", "avro"]
+TOP_RATES = 15
+CONSTRAINTS_HELP = (
+    "YAML/JSON with 'constraints' (kind: range | ordering | fixed_combination) and 'correlations' (a, b, value) lists"
+)
+
+
+def _choice(name: str, value: str | None, allowed: list[str]) -> None:
+    if value is not None and value not in allowed:
+        raise DoppelError(f"{name}: '{value}' is not one of {', '.join(allowed)}")
+
+
+def _positive(name: str, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise DoppelError(f"{name}: must be at least 1, got {value}")
+
+
+def summarise(result: SynthesizeResult, console: Console) -> None:
+    """Tables and files, how columns were made, quality rates side by side, constraints, leakage."""
+    tables = Table(title=f"synthetic data -> {escape(str(result.out))}", show_edge=False)
+    for heading in ("table", "rows", "columns", "model", "files"):
+        tables.add_column(heading, justify="right" if heading in ("rows", "columns") else "left", overflow="fold")
+    for t in result.tables:
+        files = ", ".join(p.name for p in t.files)
+        tables.add_row(escape(t.table), f"{t.rows:,}", str(t.columns), t.model, escape(files))
+    console.print(tables)
+    for rel in result.relationships:
+        console.print(f"relation kept: {escape(rel)} (every child row has its parent)", highlight=False)
+    counts: dict[str, int] = {}
+    for c in result.columns:
+        counts[c.strategy] = counts.get(c.strategy, 0) + 1
+    made = ", ".join(f"{n} {k}" for k, n in counts.items())
+    regenerated = [f"{c.column} ({c.entity})" for c in result.columns if c.strategy == "regenerated"]
+    console.print(f"columns: {made}", highlight=False)
+    if regenerated:
+        console.print(f"regenerated (never learned): {escape(', '.join(regenerated))}", highlight=False)
+    issues = [q for q in result.quality if q.issue != "missing" and (q.real > 0 or q.synthetic > 0)]
+    if issues:
+        rates = Table(title="edge-case rates: sample vs synthetic", show_edge=False)
+        for heading in ("where", "issue", "sample", "synthetic", "ok"):
+            justify: Literal["left", "right"] = "right" if heading in ("sample", "synthetic") else "left"
+            rates.add_column(heading, justify=justify, overflow="fold")
+        for q in sorted(issues, key=lambda q: -q.real)[:TOP_RATES]:
+            where = f"{q.table}.{q.column}" if q.column else q.table
+            ok = "[green]yes[/]" if q.within_tolerance else "[red]no[/]"
+            rates.add_row(escape(where), q.issue, f"{q.real:.2%}", f"{q.synthetic:.2%}", ok)
+        console.print(rates)
+    missing = [q for q in result.quality if q.issue == "missing"]
+    off = [q for q in result.quality if not q.within_tolerance]
+    console.print(
+        f"{len(issues)} edge-case rates and {len(missing)} missing rates compared; "
+        f"{len(off)} outside tolerance{': ' + escape(', '.join(_where(q) for q in off[:8])) if off else ''}",
+        highlight=False,
+    )
+    changed = [c for c in result.constraints if c.rows_changed]
+    if result.constraints:
+        console.print(
+            f"constraints: {len(result.constraints)} applied, {len(changed)} changed rows "
+            f"({sum(c.rows_changed for c in changed):,} row edits)",
+            highlight=False,
+        )
+    leak = result.leakage
+    verdict = "[green]passed[/]" if leak.passed else "[bold red]FAILED[/]"
+    console.print(
+        f"leakage check {verdict}: {len(leak.value_columns)} sensitive columns, {leak.production_values:,} sample "
+        f"values checked against {leak.synthetic_cells:,} output cells; {leak.value_matches} chance matches "
+        f"replaced, {leak.row_matches} copied rows fixed; remaining {leak.remaining_value_matches} values, "
+        f"{leak.remaining_row_matches} rows",
+        highlight=False,
+    )
+    console.print(
+        f"seed {result.seed} · {result.timings.get('total', 0):.1f}s · metadata: {escape(str(result.metadata_path))}",
+        highlight=False,
+    )
+
+
+def _where(q: Any) -> str:
+    return f"{q.table}.{q.column} {q.issue}" if q.column else f"{q.table} {q.issue}"
+
+
+@contextmanager
+def _progress(console: Console, quiet: bool) -> Iterator[ProgressCallback | None]:
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+        task = bar.add_task("Reading the sample", total=None)
+
+        def update(step: str, done: int, total: int | None) -> None:
+            bar.update(task, description=step, completed=done, total=total)
+
+        yield update
+
+
+def register(app: typer.Typer) -> None:
+    """Add `synthesize` (and the hidden alias `synthesise`) to the doppel CLI."""
+    from server.cli import err, out, user_errors
+
+    @user_errors
+    def synthesize(
+        data: Annotated[list[Path], typer.Argument(help="sample files or folders; related tables are modelled by HMA")],
+        rows: Annotated[int, typer.Option("--rows", help="rows of the first table (related tables scale with it)")],
+        model: Annotated[str, typer.Option("--model", help="gaussian_copula|ctgan|copulagan|tvae")] = "gaussian_copula",
+        seed: Annotated[str | None, typer.Option("--seed", help="int or text; random and recorded if left out")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="csv|json|jsonl|sql|parquet|avro")] = "csv",
+        out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/synth"),
+        epochs: Annotated[int | None, typer.Option("--epochs", help="training epochs (ctgan, copulagan, tvae)")] = None,
+        constraints: Annotated[Path | None, typer.Option("--constraints", help=CONSTRAINTS_HELP)] = None,
+        overrides: Annotated[
+            Path | None, typer.Option("--overrides", help="YAML/JSON corrections: table.column -> {sensitive, entity}")
+        ] = None,
+        max_rows: Annotated[int | None, typer.Option("--max-rows", help="read at most N sample rows per table")] = None,
+        compression: Annotated[str | None, typer.Option("--compression", help="gzip|zstd")] = None,
+        dialect: Annotated[str, typer.Option("--dialect", help="SQL dialect: postgres|mysql|sqlite")] = "postgres",
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    ) -> None:
+        """Synthesise ROWS rows from a production sample: SDV learns the non-sensitive columns, Doppel
+        regenerates the sensitive ones, re-applies the sample's quality issues, masks and constraints,
+        and checks that no production value or row was copied. Writes DIR/<table>.<ext> and
+        DIR/metadata.json (counts and rates only, never a sample value)."""
+        from tools.synth.model import SynthesizeRequest
+        from tools.synth.pipeline import synthesize as run
+
+        _positive("--rows", rows)
+        _positive("--epochs", epochs)
+        _positive("--max-rows", max_rows)
+        _choice("--model", model, MODELS)
+        _choice("--format", fmt, FORMATS)
+        _choice("--compression", compression, ["gzip", "zstd"])
+        _choice("--dialect", dialect, ["postgres", "mysql", "sqlite"])
+        request = SynthesizeRequest(
+            data=data,
+            rows=rows,
+            model=model,
+            seed=seed,
+            epochs=epochs,
+            format=fmt,
+            compression=compression,
+            dialect=dialect,
+            out=out_dir,
+            constraints_file=constraints,
+            overrides=overrides,
+            max_rows=max_rows,
+        )
+        with _progress(err, quiet) as progress:
+            result = run(request, progress)
+        for warning in result.warnings:
+            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+        summarise(result, out)
+
+    command: Callable[..., Any] = synthesize
+    app.command("synthesize")(command)
+    app.command("synthesise", hidden=True)(command)

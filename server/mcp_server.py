@@ -1,0 +1,116 @@
+"""Doppel's MCP server: every registered capability as a tool, plus workflow runs (tools and resources).
+
+``build_server(settings)`` assembles the FastMCP server; ``serve_stdio`` and ``serve_http`` run it. Tools
+come from the capability registry alone (tools/capability), so a capability registered there is served
+here with no change to this file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import sys
+from typing import Any, TextIO
+
+import anyio
+from mcp.server.fastmcp import FastMCP
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+from mcp.server.transport_security import TransportSecuritySettings
+
+from server.mcp_auth import BearerAuth, check_bind, is_loopback
+from server.mcp_runs import add_run_resources, add_run_tools
+from server.mcp_tools import capability_tool
+from tools.capability.registry import capabilities
+from tools.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = """\
+Doppel turns production samples (or a schema) into safe synthetic test data.
+- From a sample: profile_data (statistics, quality issues, keys), classify_data (which columns are
+  sensitive, with evidence), then the synthesis and evaluation tools; or run the whole workflow with
+  start_run (a run config or playbook name: telecom, bank, hospital), which streams progress and
+  returns the run's status.
+- From a schema: validate_schema, list_generators, generate_data (seeded, byte-reproducible).
+- A run may pause at an approval point or after a failure: answer with approve_run or answer_failure,
+  then resume_run. Read runs as resources: doppel://runs, doppel://runs/{run_id},
+  doppel://runs/{run_id}/events, doppel://runs/{run_id}/report (HTML) and .../evaluation (JSON).
+Paths are files on the server's machine, relative to its working directory. No tool returns raw
+values of sensitive production columns."""
+
+
+def build_server(settings: Settings) -> FastMCP[Any]:
+    """The "doppel" FastMCP server for ``settings`` (its host decides the DNS-rebinding guard)."""
+    server: FastMCP[Any] = FastMCP(
+        "doppel",
+        instructions=INSTRUCTIONS,
+        tools=[capability_tool(cap) for cap in capabilities()],
+        host=settings.mcp.host,
+        port=settings.mcp.port,
+        log_level="WARNING",
+        transport_security=_rebinding_guard(settings.mcp.host),
+    )
+    add_run_tools(server, settings)
+    add_run_resources(server, settings)
+    return server
+
+
+def _rebinding_guard(host: str) -> TransportSecuritySettings | None:
+    """On loopback, only loopback Host and Origin headers: a web page cannot reach the server through
+    DNS rebinding. FastMCP does this for 127.0.0.1, localhost and ::1 only; this covers any loopback
+    address. Wider binds need the bearer token, which a browser cannot add on its own."""
+    if not is_loopback(host):
+        return None
+    names = sorted({f"[{host.strip('[]')}]" if ":" in host else host, "127.0.0.1", "localhost", "[::1]"})
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[f"{name}:*" for name in names],
+        allowed_origins=[f"http://{name}:*" for name in names],
+    )
+
+
+def serve_stdio(server: FastMCP[Any]) -> None:
+    """Serve over stdin/stdout until the client closes stdin."""
+    protocol = _claim_stdout()
+    anyio.run(_serve_stdio, server, protocol)
+
+
+async def _serve_stdio(server: FastMCP[Any], protocol: TextIO) -> None:
+    async with stdio_server(stdout=anyio.wrap_file(protocol)) as (read, write):
+        lowlevel = _lowlevel(server)
+        await lowlevel.run(read, write, lowlevel.create_initialization_options())
+
+
+def _claim_stdout() -> TextIO:
+    """Keep the real stdout for the protocol alone; descriptor 1 (so every print, from Python or C code)
+    goes to stderr from now on, where it cannot corrupt the JSON-RPC stream."""
+    sys.stdout.flush()
+    protocol_fd = os.dup(1)
+    os.dup2(2, 1)
+    return io.TextIOWrapper(os.fdopen(protocol_fd, "wb"), encoding="utf-8")
+
+
+def _lowlevel(server: FastMCP[Any]) -> Server[Any, Any]:
+    """FastMCP's low-level server (the one reliance on a private attribute; checked with mcp 1.30).
+
+    ``FastMCP.run_stdio_async`` always writes to ``sys.stdout``; to hand the protocol its own descriptor
+    this drives the low-level server exactly as ``run_stdio_async`` does."""
+    return server._mcp_server
+
+
+def serve_http(server: FastMCP[Any], settings: Settings) -> None:
+    """Serve streamable HTTP at ``/mcp`` on ``settings.mcp`` host and port, behind the bearer check."""
+    import uvicorn
+
+    host, port = settings.mcp.host, settings.mcp.port
+    token = settings.mcp.token.get_secret_value() if settings.mcp.token is not None else None
+    check_bind(host, token)
+    app: Any = server.streamable_http_app()
+    if token is not None:
+        app = BearerAuth(app, token)
+    shown = f"[{host}]" if ":" in host else host
+    guard = "bearer token required" if token is not None else "loopback only, no token"
+    print(f"Doppel MCP server: http://{shown}:{port}/mcp ({guard})", file=sys.stderr, flush=True)
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")).run()

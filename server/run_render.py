@@ -1,0 +1,137 @@
+"""Events of a run rendered for a terminal: progress bars on a TTY, plain lines otherwise, tables for
+classification decisions and approval questions. It only consumes events (no reaching into agents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from agents.events import (
+    ApprovalRequested,
+    Chart,
+    Decision,
+    Event,
+    Failed,
+    SampleDiff,
+    StageCompleted,
+    StageStarted,
+)
+from agents.events import Progress as ProgressEvent
+from agents.workflow.status import RunStatus
+
+MAX_DECISION_ROWS = 60
+
+
+class RunRenderer:
+    """An EventSink for the CLI. Call ``close()`` when the run call returns."""
+
+    def __init__(self, console: Console, *, live: bool | None = None) -> None:
+        self.console = console
+        self.live = console.is_terminal if live is None else live
+        self._bar: Progress | None = None
+        self._tasks: dict[str, Any] = {}
+        self._decisions: list[Decision] = []
+        self._columns_shown = False
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, ProgressEvent):
+            self._progress(event)
+            return
+        if isinstance(event, StageStarted):
+            self._stop_bar()
+            self._print(f"[bold]▶ {event.stage}[/] {escape(event.what)}")
+        elif isinstance(event, Decision):
+            if event.stage is None:
+                self._print(f"[bold]{escape(event.subject)}: {escape(event.decision)}[/]")
+            else:
+                self._decisions.append(event)
+        elif isinstance(event, StageCompleted):
+            self._completed(event)
+        elif isinstance(event, ApprovalRequested):
+            self._stop_bar()
+            self._approval(event)
+        elif isinstance(event, Failed):
+            self._stop_bar()
+            self._print(f"[bold red]✗ {event.stage} failed:[/] {escape(event.error)}")
+            if event.context:
+                self._print(f"  [dim]{escape(event.context)}[/]")
+            if event.remedy:
+                self._print(f"  {escape(event.remedy)}")
+        elif isinstance(event, Chart | SampleDiff):
+            self._print(f"  [dim]{event.kind.replace('_', ' ')}: {escape(getattr(event, 'title', event.kind))}[/]")
+
+    def close(self) -> None:
+        self._stop_bar()
+
+    def _print(self, text: str) -> None:
+        target = self._bar.console if self._bar is not None else self.console
+        target.print(text, highlight=False)
+
+    def _progress(self, event: ProgressEvent) -> None:
+        if not self.live:
+            return
+        if self._bar is None:
+            columns = (TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+            self._bar = Progress(*columns, console=self.console, transient=True)
+            self._bar.start()
+        task = self._tasks.get(event.action)
+        if task is None:
+            task = self._tasks[event.action] = self._bar.add_task(escape(event.action), total=event.total)
+        self._bar.update(task, completed=event.done, total=event.total)
+
+    def _stop_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self._tasks = {}
+
+    def _completed(self, event: StageCompleted) -> None:
+        self._stop_bar()
+        if event.skipped:
+            self._print(f"[dim]– {event.stage} skipped: {escape(event.skipped)}[/]")
+            return
+        counts = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in event.counts.items())
+        self._print(f"[green]✓ {event.stage}[/] {event.seconds:.1f}s {escape(counts)}")
+        if self._decisions:
+            self._decision_table()
+
+    def _decision_table(self) -> None:
+        sensitive = [d for d in self._decisions if d.decision.startswith("sensitive")]
+        table = Table(title=f"{len(sensitive)} of {len(self._decisions)} columns sensitive", show_edge=False)
+        for heading in ("column", "decision", "confidence", "evidence"):
+            table.add_column(heading, overflow="fold")
+        for d in sensitive[:MAX_DECISION_ROWS]:
+            confidence = f"{d.confidence:.2f}" if d.confidence is not None else ""
+            methods = ", ".join(dict.fromkeys(e.partition(":")[0] for e in d.evidence))
+            table.add_row(escape(d.subject), escape(d.decision.removeprefix("sensitive: ")), confidence, methods)
+        if len(sensitive) > MAX_DECISION_ROWS:
+            table.caption = f"and {len(sensitive) - MAX_DECISION_ROWS} more: `doppel runs events RUN`"
+        self.console.print(table)
+        self._decisions = []
+        self._columns_shown = True
+
+    def _approval(self, event: ApprovalRequested) -> None:
+        self._print(f"[bold yellow]? approval ({event.context.get('point', event.stage)}):[/] {escape(event.question)}")
+        columns = event.context.get("sensitive")
+        if isinstance(columns, list) and columns and not self._columns_shown:
+            table = Table(show_edge=False)
+            for heading in ("column", "entity", "confidence", "strategy"):
+                table.add_column(heading, overflow="fold")
+            for c in columns:
+                table.add_row(escape(c["column"]), c["entity"], f"{c['confidence']:.2f}", c["strategy"])
+            self.console.print(table)
+
+
+def stage_table(status: RunStatus) -> Table:
+    """The stages of a run as a table (for `doppel runs show` and the end of `doppel run`)."""
+    table = Table(title=f"run {status.run_id} ({status.name}): {status.state.replace('_', ' ')}", show_edge=False)
+    for heading in ("stage", "state", "seconds", "outputs", "note"):
+        table.add_column(heading, justify="right" if heading == "seconds" else "left")
+    for s in status.stages:
+        seconds = f"{s.seconds:.1f}" if s.state in ("completed", "failed") else ""
+        table.add_row(s.stage, s.state, seconds, str(len(s.outputs)) if s.outputs else "", escape(s.message or ""))
+    return table

@@ -1,0 +1,213 @@
+"""Whole runs, offline: the telecom playbook with --approve-all to the end; an approval answered with a
+change; kill -9 in the middle of a stage, then `doppel resume`, byte-identical to an uninterrupted run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agents.state import audit
+from agents.workflow import api
+from agents.workflow.config import RunConfig
+from tests.workflow_support import DOPPEL, ROOT, TELECOM, Collect, doppel, env_for, settings_in, tiny_sample, tree
+from tools.errors import DoppelError
+from tools.ingest.readers import read_samples
+from tools.settings import Settings
+
+SAMPLE = ROOT / "playbooks" / "samples" / "telecom_customers.csv"
+VOLATILE = {"synthesise/metadata.json", "evaluate/report.html"}  # they embed wall-clock times
+COMPLETED = ["ingest", "profile", "classify", "synthesise", "evaluate", "export", "report"]
+NOT_CONFIGURED = ["distribute", "test_cases", "execute"]
+
+
+def _check_completed_run(status: api.RunStatus) -> None:
+    """Every stage's state and artifacts as a finished telecom run must have them."""
+    assert status.state == "completed" and status.current_stage is None
+    by_stage = {s.stage: s for s in status.stages}
+    assert [s for s in COMPLETED if by_stage[s].state == "completed"] == COMPLETED
+    for stage in NOT_CONFIGURED:
+        assert by_stage[stage].state == "skipped" and by_stage[stage].message == "no targets configured"
+    assert by_stage["ingest"].outputs == ["ingest/manifest.json"]
+    assert by_stage["profile"].outputs == ["profile/profile.json"]
+    assert by_stage["classify"].outputs == ["classify/sensitivity.json"]
+    assert sorted(by_stage["synthesise"].outputs) == ["synthesise/metadata.json", "synthesise/telecom_customers.csv"]
+    assert sorted(by_stage["evaluate"].outputs) == ["evaluate/evaluation.json", "evaluate/report.html"]
+    assert by_stage["export"].outputs == ["export/telecom_customers.csv"]
+    assert sorted(by_stage["report"].outputs) == ["report/report.json", "report/report.md"]
+    for stage in status.stages:
+        for rel in stage.outputs:
+            assert (status.artifacts_dir / rel).stat().st_size > 0, rel
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 300 records of the telecom sample, same encoding and dialect: the whole 'production' here,
+    so the no-copy check below compares against every row the run could have seen."""
+    path = tmp_path_factory.mktemp("sample") / SAMPLE.name
+    with open(SAMPLE, encoding="cp1252", newline="") as src, open(path, "w", encoding="cp1252", newline="") as dst:
+        writer = csv.writer(dst, delimiter=";", lineterminator="\r\n")
+        for i, record in enumerate(csv.reader(src, delimiter=";")):
+            if i > 300:
+                break
+            writer.writerow(record)
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_telecom(small_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """playbooks/telecom.yaml with fewer rows (read and made), as a config file for the CLI."""
+    config = tmp_path_factory.mktemp("config") / "telecom.yaml"
+    document = yaml.safe_load(TELECOM.read_text(encoding="utf-8"))
+    document |= {"data": [str(small_sample)], "rows": 60}
+    config.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return config
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(small_telecom: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """`doppel run telecom.yaml --approve-all` from start to end in a fresh home (shared by two tests)."""
+    home = tmp_path_factory.mktemp("clean")
+    done = doppel("run", str(small_telecom), "--approve-all", home=home)
+    assert done.returncode == 0, done.stderr
+    assert "✓ synthesise" in done.stdout and "completed" in done.stdout
+    return settings_in(home)
+
+
+def test_telecom_playbook_approve_all_runs_to_the_end(uninterrupted: Settings, small_sample: Path) -> None:
+    status = api.list_runs(settings=uninterrupted)[0]
+    _check_completed_run(status)
+    run_dir = status.artifacts_dir
+
+    with open(run_dir / "export" / "telecom_customers.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    sample = read_samples([small_sample])[0].frame
+    assert len(sample) == 300
+    assert len(rows) == 60 and list(rows[0]) == [str(c) for c in sample.columns]
+    real_emails = set(sample["email"].dropna())
+    made = [r["email"] for r in rows if r["email"]]
+    assert made and not real_emails.intersection(made)
+
+    events = api.run_events(status.run_id, settings=uninterrupted)
+    columns = [e for e in events if e.kind == "decision" and e.stage == "classify"]
+    assert len(columns) == 57
+    assert all(d.confidence is not None and d.evidence for d in columns if d.decision.startswith("sensitive:"))
+    assert [e.stage for e in events if e.kind == "stage_started"] == COMPLETED
+    asked = [e for e in events if e.kind == "approval_requested"]
+    assert [a.context["point"] for a in asked] == ["after:classify"]
+    assert asked[0].context["sensitive"] and asked[0].context["counts"]["columns"] == 57
+
+    report = json.loads((run_dir / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["name"] == "telecom" and report["seed"] == 42
+    assert 0 < report["scores"]["quality_score"] <= 1
+    export_hash = next(s for s in report["stages"] if s["stage"] == "export")["outputs"]
+    assert list(export_hash) == ["export/telecom_customers.csv"]
+    evaluation = (run_dir / "evaluate" / "evaluation.json").read_text(encoding="utf-8")
+    assert str(uninterrupted.home) not in evaluation and ".tmp-" not in evaluation  # paths are run-relative
+
+    decided = [d for d in _audit(uninterrupted, "approval") if d["event"] == "decided"]
+    assert decided == [{"event": "decided", "point": "after:classify", "approval_id": asked[0].approval_id,
+                        "response": "approve", "auto": True}]  # fmt: skip
+
+
+def _audit(settings: Settings, kind: str) -> list[dict[str, Any]]:
+    return [e.detail for e in audit.query(settings, audit.AuditFilter(kind=kind))]
+
+
+def test_approval_change_is_applied_on_resume(tmp_path: Path) -> None:
+    """Pause after classify, override a column (a small sample keeps this quick), resume: the change
+    reaches the classification, the synthesis and the audit; every other decision stands."""
+    settings = settings_in(tmp_path / "home")
+    config = RunConfig(name="tiny", data=[tiny_sample(tmp_path)], seed=11, rows=30)
+    status = api.start_run(config, settings=settings)
+    assert status.state == "paused_approval" and status.current_stage == "classify"
+    assert status.pending_approval is not None
+    sensitive = [c["column"] for c in status.pending_approval.context["sensitive"]]
+    assert {"customers.email", "customers.full_name"} <= set(sensitive)
+    assert {s.stage: s.state for s in status.stages}["synthesise"] == "pending"
+    with pytest.raises(DoppelError, match=r"customers\.emial: no such column"):
+        api.approve(status.run_id, "change", {"customers.emial": {"sensitive": False}}, settings=settings)
+    assert api.resume_run(status.run_id, settings=settings).state == "paused_approval"  # still unanswered
+
+    change = {"customers.email": {"sensitive": False}}
+    api.approve(status.run_id, "change", change, settings=settings)
+    events = Collect()
+    done = api.resume_run(status.run_id, sink=events, settings=settings)
+    assert done.state == "completed"
+    assert [e.stage for e in events.kinds("stage_started")][:2] == ["classify", "synthesise"]  # re-classified
+
+    report = json.loads((done.artifacts_dir / "classify" / "sensitivity.json").read_text(encoding="utf-8"))
+    email = next(c for c in report["columns"] if c["column"] == "email")
+    assert email["sensitive"] is False and email["evidence"][0]["method"] == "override"
+    again = [d for d in events.kinds("decision") if d.subject == "customers.email"]
+    assert [d.decision for d in again] == ["not sensitive"]
+    made = json.loads((done.artifacts_dir / "synthesise" / "metadata.json").read_text(encoding="utf-8"))
+    strategies = {c["column"]: (c["strategy"], c["sensitive"]) for c in made["columns"]}
+    assert strategies["email"][1] is False and strategies["email"][0] != "regenerated"
+    assert strategies["full_name"] == ("regenerated", True)  # the other decisions stand
+    decided = [d for d in _audit(settings, "approval") if d["event"] == "decided"]
+    assert decided[0]["response"] == "change" and decided[0]["changes"] == change and decided[0]["auto"] is False
+
+
+def _stage_state(db: Path, stage: str) -> str | None:
+    if not db.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            row = conn.execute("SELECT state FROM doppel_stage_checkpoint WHERE stage = ?", (stage,)).fetchone()
+    except sqlite3.OperationalError:  # tables not created yet
+        return None
+    return row[0] if row else None
+
+
+def test_kill_9_mid_stage_then_resume_is_byte_identical(
+    small_telecom: Path, uninterrupted: Settings, tmp_path: Path
+) -> None:
+    config = small_telecom
+    crashed = tmp_path / "crashed"
+    proc = subprocess.Popen(
+        [*DOPPEL, "run", str(config), "--approve-all"], cwd=ROOT, env=env_for(crashed),
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    db = crashed / "doppel.db"
+    deadline = time.monotonic() + 120
+    try:
+        while _stage_state(db, "synthesise") != "running":
+            assert proc.poll() is None, f"the run ended before synthesise started: {proc.stderr}"
+            assert time.monotonic() < deadline, "synthesise never started"
+            time.sleep(0.02)
+        time.sleep(0.5)  # well inside the stage (it takes seconds)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    status = api.list_runs(settings=settings_in(crashed))[0]
+    assert status.state == "running" and status.current_stage == "synthesise"
+    assert {s.stage: s.state for s in status.stages}["synthesise"] == "running"  # killed mid-stage
+    leftovers = [p.name for p in status.artifacts_dir.iterdir() if p.name.startswith(".tmp-synthesise-")]
+    assert leftovers, "the half-made attempt folder should still be there before resume"
+
+    resumed = doppel("resume", status.run_id, "--approve-all", home=crashed)
+    assert resumed.returncode == 0, resumed.stderr
+    after = api.get_run(status.run_id, settings=settings_in(crashed))
+    _check_completed_run(after)
+    assert not [p for p in after.artifacts_dir.iterdir() if p.name.startswith(".tmp-")]
+
+    reference = api.list_runs(settings=uninterrupted)[0]
+
+    a, b = tree(after.artifacts_dir), tree(reference.artifacts_dir)
+    assert sorted(a) == sorted(b)
+    assert set(a) >= VOLATILE
+    different = sorted(rel for rel in a if a[rel] != b[rel])
+    assert set(different) <= VOLATILE, different
+    identical = [rel for rel in a if rel not in VOLATILE]
+    assert len(identical) == 8 and all(a[rel] == b[rel] for rel in identical)

@@ -1,0 +1,146 @@
+"""One synthetic table, typed, in the sample's column order: SDV's learned columns, regenerated
+sensitive columns placed in the rows SDV marked present, fresh keys, and relation keys mapped
+consistently so every child row still finds its parent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tools.ingest.model import IngestedTable
+from tools.synth.arrays import keep_where
+from tools.synth.keys import key_layout, make_keys, stripped_values
+from tools.synth.plan import ColumnPlan
+from tools.synth.regenerate import Regenerated, _free_text, needs_context, provides_context, regenerate
+from tools.synth.relations import Relation
+from tools.synth.shapes import shape_mix
+from tools.synth.training import Codec, TrainingTable
+
+RngFor = Callable[[str, str], np.random.Generator]  # (column, purpose) -> generator
+
+
+@dataclass
+class Assembled:
+    frame: pd.DataFrame
+    codecs: dict[str, Codec] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+
+
+def _present(plan: ColumnPlan, sampled: pd.DataFrame, training: TrainingTable | None, n: int,
+             rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Rows where the column has a value: SDV's presence column (so gaps keep their link to the rest
+    of the row), calibrated to exactly the sample's missing rate by flipping random rows."""
+    name = training.presence.get(plan.column) if training is not None else None
+    if name is not None and name in sampled.columns:
+        present = sampled[name].fillna(False).astype(bool).to_numpy().copy()
+    else:
+        present = rng.random(n) >= plan.profile.missing_rate
+    target = n - round(plan.profile.missing_rate * n)
+    have = int(present.sum())
+    if have > target:
+        present[rng.choice(np.flatnonzero(present), size=have - target, replace=False)] = False
+    elif have < target:
+        present[rng.choice(np.flatnonzero(~present), size=target - have, replace=False)] = True
+    return present
+
+
+def calibrate_missing(values: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """A learned column with exactly the sample's missing rate: surplus gaps take other rows' values
+    (SDV's), surplus values are blanked."""
+    values = values.copy()
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    target = round(rate * len(values))
+    have = int(missing.sum())
+    if have > target and (~missing).any():
+        rows = rng.choice(np.flatnonzero(missing), size=have - target, replace=False)
+        values[rows] = values[rng.choice(np.flatnonzero(~missing), size=len(rows))]
+    elif have < target:
+        rows = rng.choice(np.flatnonzero(~missing), size=target - have, replace=False)
+        values[rows] = (
+            np.datetime64("NaT") if values.dtype.kind == "M" else (np.nan if values.dtype.kind == "f" else None)
+        )
+    return values
+
+
+def assemble(
+    source: IngestedTable,
+    plans: list[ColumnPlan],
+    sampled: pd.DataFrame,
+    training: TrainingTable | None,
+    key_maps: dict[tuple[str, str], dict[object, str]],
+    relations: list[Relation],
+    rng_for: RngFor,
+) -> Assembled:
+    """The typed table; ``key_maps`` (parent table, column) -> {SDV key: new key} is filled for
+    parents and read for children, so tables must come parents first."""
+    n = len(sampled)
+    out = Assembled(pd.DataFrame(index=pd.RangeIndex(n)))
+    columns: dict[str, object] = {}
+    context: dict[str, np.ndarray] = {}
+    order = sorted(plans, key=lambda p: (needs_context(p.entity), not provides_context(p.entity)))
+    for plan in order:
+        column = plan.column
+        raw = source.frame[column]
+        if plan.strategy == "learned":
+            columns[column] = calibrate_missing(
+                sampled[column].to_numpy(), plan.profile.missing_rate, rng_for(column, "missing")
+            )
+            if training is not None and column in training.codecs:
+                out.codecs[column] = training.codecs[column]
+            out.details[column] = "learned by SDV"
+        elif plan.strategy == "regenerated":
+            rng = rng_for(column, "regenerate")
+            present = _present(plan, sampled, training, n, rng_for(column, "present"))
+            made: Regenerated = regenerate(plan, raw, n, rng, present, context)
+            columns[column] = made.values
+            if made.codec is not None:
+                out.codecs[column] = made.codec
+            out.details[column] = made.detail
+            if provides_context(plan.entity) and plan.entity is not None:
+                context[plan.entity] = made.values
+        elif plan.strategy == "key":
+            layout = key_layout(raw)
+            keys = make_keys(
+                layout, n, rng_for(column, "key"), set(stripped_values(raw).tolist()), shape_mix(plan.profile)
+            )
+            present = _present(plan, sampled, training, n, rng_for(column, "present"))
+            columns[column] = keep_where(present, np.asarray(keys.to_numpy(zero_copy_only=False), dtype=object))
+            out.details[column] = "new unique values in the sample's layout (near-unique values are never replayed)"
+        elif plan.strategy == "link":
+            columns[column] = _link(plan, raw, sampled, key_maps, relations, rng_for(column, "key"))
+            out.details[column] = "relation key: new values, consistent across tables"
+        elif plan.strategy == "text":
+            present = _present(plan, sampled, training, n, rng_for(column, "present"))
+            text = np.asarray(_free_text(plan, n, rng_for(column, "text")).to_numpy(zero_copy_only=False), dtype=object)
+            columns[column] = keep_where(present, text)
+            out.details[column] = "sentences from the word list (free text is never learned)"
+        else:
+            columns[column] = np.full(n, None, dtype=object)
+            out.details[column] = "empty in the sample"
+    out.frame = pd.DataFrame({p.column: columns[p.column] for p in plans}, index=pd.RangeIndex(n))
+    return out
+
+
+def _link(
+    plan: ColumnPlan,
+    raw: pd.Series,
+    sampled: pd.DataFrame,
+    key_maps: dict[tuple[str, str], dict[object, str]],
+    relations: list[Relation],
+    rng: np.random.Generator,
+) -> np.ndarray:
+    codes = sampled[plan.column].to_numpy(dtype=object)
+    parent = next((r for r in relations if r.child_table == plan.table and r.child_column == plan.column), None)
+    if parent is None:  # this table is the parent: mint a key per distinct SDV key
+        distinct = list(dict.fromkeys(c for c in codes.tolist() if not pd.isna(c)))
+        keys = make_keys(
+            key_layout(raw), len(distinct), rng, set(stripped_values(raw).tolist()), shape_mix(plan.profile)
+        )
+        mapping = dict(zip(distinct, keys.to_pylist(), strict=True))
+        key_maps[(plan.table, plan.column)] = mapping
+    else:
+        mapping = key_maps.get((parent.parent_table, parent.parent_column), {})
+    return np.array([mapping.get(c) if not pd.isna(c) else None for c in codes.tolist()], dtype=object)
