@@ -328,8 +328,7 @@ async def test_stdio_run_pauses_for_approval_and_is_answered(tmp_path: Path) -> 
 
 @pytest.mark.anyio
 async def test_stdio_sample_run_completes_with_its_evaluation_report(tmp_path: Path) -> None:
-    """A small bank run from the sample, end to end (visibly skipped until tools.synth is merged)."""
-    pytest.importorskip("tools.synth.pipeline", reason="synthesis from a sample (tools.synth) is not merged yet")
+    """A small bank run from the sample, end to end, with its evaluation report as a resource."""
     config = _sample_run_config(tmp_path)
     async with stdio_session(tmp_path) as session:
         progress: Progress = []
