@@ -702,3 +702,11 @@ def test_a_key_pseudonymised_in_one_table_only_is_flagged(tmp_path: Path) -> Non
     assert "account_id is pseudonymised in some tables but not all" in flat and "joins on it will break" in flat
     meta = json.loads((tmp_path / "o" / "anonymisation.json").read_text())
     assert [c["column"] for c in meta["columns"] if c["strategy"] != "keep"] == ["account_id"]
+
+
+def test_values_differing_only_after_a_nul_stay_distinct() -> None:
+    from tools.anonymise.text import factorise
+
+    codes, uniques = factorise(pd.Series(["\x00", "\x000", None, "\x00"], dtype=object))
+    assert codes.tolist() == [0, 1, -1, 0]
+    assert uniques.tolist() == ["\x00", "\x000"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def to_arrow(values: pd.Series) -> pa.Array:
@@ -21,12 +22,13 @@ def to_arrow(values: pd.Series) -> pa.Array:
 
 
 def factorise(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, uniques): ``uniques[codes]`` rebuilds the non-missing cells; missing cells have code -1."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    distinct = np.asarray(uniques, dtype=object)
-    if not all(isinstance(u, str) for u in distinct):  # ingest gives text; a caller's frame may not
-        distinct = np.array([str(u) for u in distinct], dtype=object)
-    return np.asarray(codes, dtype=np.int64), distinct
+    """(codes, uniques): ``uniques[codes]`` rebuilds the non-missing cells; missing cells have code -1.
+
+    Arrow, not ``pd.factorize``: pandas hashes object strings as C strings, so values that differ only
+    after a NUL character ('\\x00' and '\\x000') would share a code (found by hypothesis)."""
+    encoded = pc.dictionary_encode(to_arrow(values))
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, np.array(encoded.dictionary.to_pylist(), dtype=object)
 
 
 def expand(codes: np.ndarray, mapped: np.ndarray, like: pd.Series) -> pd.Series:
