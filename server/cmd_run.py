@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -17,25 +16,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from agents.workflow.config import resolve_config
 from tools.errors import DoppelError
 
-PLAYBOOKS = Path(__file__).resolve().parents[1] / "playbooks"
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-def resolve_config(arg: str) -> Path:
-    """A run config path, or the name of a playbook (``telecom`` -> ``playbooks/telecom.yaml``)."""
-    path = Path(arg)
-    if path.is_file():
-        return path
-    if path.suffix == "" and "/" not in arg:
-        for folder in (Path.cwd() / "playbooks", PLAYBOOKS):
-            for suffix in (".yaml", ".yml"):
-                if (candidate := folder / f"{arg}{suffix}").is_file():
-                    return candidate
-    names = sorted(p.stem for p in PLAYBOOKS.glob("*.yaml")) if PLAYBOOKS.is_dir() else []
-    known = f" (playbooks: {', '.join(names)})" if names else ""
-    raise DoppelError(f"{arg}: no such run config file or playbook{known}")
 
 
 def parse_changes(values: list[str]) -> dict[str, dict[str, Any]]:

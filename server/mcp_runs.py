@@ -131,7 +131,7 @@ def add_run_resources(mcp: FastMCP[Any], settings: Settings) -> None:
 def _config(arg: str, seed: int | str | None) -> Any:
     """The RunConfig of a path or playbook name, with ``seed`` (validated) when given."""
     from agents.workflow import api
-    from server.cmd_run import resolve_config
+    from agents.workflow.config import resolve_config
 
     loaded = api.load_run_config(resolve_config(arg))
     if seed is None:

@@ -18,6 +18,8 @@ from tools.export.base import Dialect, ExportFormat
 from tools.settings import ApprovalPoint
 from tools.synth.model import SynthModel
 
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 
 
@@ -139,3 +141,18 @@ def check_inputs(config: RunConfig) -> None:
     missing = [Issue(path=f"{field}: {p}", message="no such file or folder") for field, p in wanted if not p.exists()]
     if missing:
         raise DoppelError(f"run '{config.name}': inputs not found", missing)
+
+
+def resolve_config(arg: str) -> Path:
+    """A run config path, or the name of a playbook (``telecom`` -> ``playbooks/telecom.yaml``)."""
+    path = Path(arg)
+    if path.is_file():
+        return path
+    if path.suffix == "" and "/" not in arg:
+        for folder in (Path.cwd() / "playbooks", PLAYBOOKS):
+            for suffix in (".yaml", ".yml"):
+                if (candidate := folder / f"{arg}{suffix}").is_file():
+                    return candidate
+    names = sorted(p.stem for p in PLAYBOOKS.glob("*.yaml")) if PLAYBOOKS.is_dir() else []
+    known = f" (playbooks: {', '.join(names)})" if names else ""
+    raise DoppelError(f"{arg}: no such run config file or playbook{known}")

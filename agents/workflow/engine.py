@@ -22,6 +22,7 @@ from agents.workflow import artifacts, failures
 from agents.workflow.answers import FAILURE_PREFIX, is_failure, record
 from agents.workflow.config import RunConfig
 from agents.workflow.context import StageContext, StageOutput, StageRecord
+from agents.workflow.graph import run_stages
 from agents.workflow.locking import run_lock
 from agents.workflow.recorder import Recorder
 from agents.workflow.seeds import stage_seed
@@ -61,10 +62,8 @@ class Engine:
             if not self._pending_answered():
                 return
             self._set_run(state="running")
-            for stage in STAGES:
-                if not self._stage(stage):
-                    return
-            self._finish()
+            if run_stages(self._stage):  # the fixed workflow: a Strands graph of the stages
+                self._finish()
 
     def _stage(self, stage: Stage) -> bool:
         """Run (or confirm) one stage with its approval points; False when the run stops here."""

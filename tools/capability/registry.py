@@ -35,6 +35,7 @@ CAPABILITY_MODULES = (
     "tools.capability.protect",
     "tools.capability.evaluation",
     "tools.capability.synthesis",
+    "tools.capability.explain",
 )
 
 F = TypeVar("F", bound=Callable[..., BaseModel])

@@ -1,0 +1,315 @@
+"""The agent layer: capabilities as Strands tools, the offline model through the real Strands event loop,
+the supervisor delegating to specialists, approvals, the workflow graph and `doppel chat`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.chat import Answer, ApprovalNeeded, ChatEvent, Conversation, TextDelta, ToolCalled, ToolFinished
+from agents.chat import WorkflowEvent
+from agents.events import STAGES
+from agents.models.factory import build_model, describe
+from agents.models.intents import Intent, parse, resolve_path
+from agents.models.offline import OfflineModel
+from agents.strands_adapter import specialist_tools
+from agents.team import build_specialist, build_supervisor
+from agents.workflow.graph import Flow, build_graph, run_stages
+from tests.conftest import ROOT, SHOP
+from tests.workflow_support import cli, settings_in
+from tools.capability.registry import SPECIALISTS, capabilities
+from tools.errors import DoppelError
+from tools.settings import ModelSettings, Settings
+
+TELECOM_SAMPLE = ROOT / "playbooks" / "samples" / "telecom_customers.csv"
+
+
+def chat(conversation: Conversation, message: str) -> list[ChatEvent]:
+    async def collect() -> list[ChatEvent]:
+        return [event async for event in conversation.send(message)]
+
+    return asyncio.run(collect())
+
+
+def answer_of(events: list[ChatEvent]) -> str:
+    answers = [e for e in events if isinstance(e, Answer)]
+    assert len(answers) == 1, events
+    return answers[0].text
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.chdir(tmp_path)  # chat outputs and relative paths stay in the test's folder
+    return settings_in(tmp_path / ".doppel")
+
+
+# ------------------------------------------------------------------ tools once, served twice
+
+
+def test_every_capability_is_a_strands_tool_with_the_registry_schema() -> None:
+    served = {tool.tool_name: tool for name in SPECIALISTS for tool in specialist_tools(name)}
+    registry = {c.name: c for c in capabilities()}
+    assert set(served) == set(registry)
+    for name, cap in registry.items():
+        spec = served[name].tool_spec
+        assert spec["inputSchema"]["json"] == cap.input_schema(), name
+        assert spec["description"] == cap.description
+
+
+def test_strands_and_mcp_serve_identical_schemas() -> None:
+    from server.mcp_server import build_server
+
+    mcp = build_server(Settings(home=Path("/nonexistent")))
+    listed = {t.name: t for t in asyncio.run(mcp.list_tools())}
+    for name in SPECIALISTS:
+        for tool in specialist_tools(name):
+            assert listed[tool.tool_name].inputSchema == tool.tool_spec["inputSchema"]["json"], tool.tool_name
+            assert listed[tool.tool_name].description == tool.tool_spec["description"]
+
+
+def test_each_specialist_gets_only_its_capabilities(home: Settings) -> None:
+    for name in SPECIALISTS:
+        agent = build_specialist(name, home)
+        assert set(agent.tool_names) == {c.name for c in capabilities(name)}
+    assert {c.name for c in capabilities("data_processor")} >= {"profile_data", "classify_data", "explain_sensitivity"}
+
+
+# ------------------------------------------------------------------ the offline model in the real loop
+
+
+def test_offline_specialist_calls_its_tool_and_answers_from_the_result(home: Settings, tmp_path: Path) -> None:
+    agent = build_specialist("data_processor", home)
+    result = agent(f"profile {TELECOM_SAMPLE}")
+    assert result.stop_reason == "end_turn"
+    assert result.metrics.tool_metrics["profile_data"].call_count == 1
+    text = str(result)
+    assert "telecom_customers: 5,000 rows x 57 columns" in text
+    profile = tmp_path / ".doppel" / "chat" / "profile-telecom_customers.json"
+    assert profile.is_file() and str(profile) in text
+    assert [m["role"] for m in agent.messages] == ["user", "assistant", "user", "assistant"]
+
+
+def test_supervisor_delegates_profile_and_streams_progress(home: Settings) -> None:
+    events = chat(Conversation(home), "profile samples/telecom.csv")  # resolved to the bundled sample
+    calls = [(e.agent, e.tool) for e in events if isinstance(e, ToolCalled)]
+    assert calls == [("supervisor", "data_processor"), ("data_processor", "profile_data")]
+    progress = [e for e in events if isinstance(e, WorkflowEvent) and e.event.kind == "progress"]
+    assert progress and all(e.agent == "data_processor" for e in progress)
+    finished = [e for e in events if isinstance(e, ToolFinished)]
+    assert finished and all(e.ok for e in finished)
+    assert "57 columns" in answer_of(events)
+    assert any(isinstance(e, TextDelta) and e.agent == "supervisor" for e in events)
+
+
+def test_generate_from_schema_as_parquet(home: Settings, tmp_path: Path) -> None:
+    events = chat(Conversation(home), f"generate 500 customers from {SHOP} as parquet")
+    answer = answer_of(events)
+    assert "customers: 500" in answer
+    out = tmp_path / ".doppel" / "chat" / "generated-shop"
+    assert pq.read_table(out / "customers.parquet").num_rows == 500
+    again = answer_of(chat(Conversation(home), f"generate 20 rows from {SHOP} as csv"))
+    assert "generated-shop-2" in again  # a second request never mixes into the first output
+
+
+def test_why_was_a_column_marked_sensitive(home: Settings) -> None:
+    conversation = Conversation(home)
+    first = answer_of(chat(conversation, f"classify {TELECOM_SAMPLE}"))
+    assert "telecom_customers.msisdn" in first
+    answer = answer_of(chat(conversation, "why was msisdn marked sensitive?"))
+    assert "telecom_customers.msisdn was marked sensitive as msisdn" in answer
+    assert "Evidence, strongest first" in answer and "its name" in answer
+    missing = chat(conversation, "why was nosuchcolumn marked sensitive?")
+    failed = [e for e in missing if isinstance(e, ToolFinished) and not e.ok]
+    assert failed and "no classification of a column 'nosuchcolumn'" in failed[0].summary
+
+
+def test_user_errors_come_back_as_plain_answers(home: Settings) -> None:
+    events = chat(Conversation(home), "profile nowhere/missing.csv")
+    assert any(isinstance(e, ToolFinished) and not e.ok for e in events)
+    answer = answer_of(events)
+    assert "That did not work" in answer and "missing.csv" in answer
+
+
+def test_help_says_the_offline_model_is_in_use(home: Settings) -> None:
+    answer = answer_of(chat(Conversation(home), "hello there"))
+    assert "offline model" in answer and "run the telecom workflow" in answer
+    assert describe(home).startswith("Model: offline")
+
+
+# ------------------------------------------------------------------ runs from the chat, approvals
+
+
+def test_run_workflow_pauses_for_approval_then_approve_completes(home: Settings, tmp_path: Path) -> None:
+    config = tmp_path / "small.yaml"
+    config.write_text(f"name: small\nschema_file: {SHOP}\nrows: 20\nseed: 3\napprovals: [after:synthesise]\n")
+    conversation = Conversation(home)
+    events = chat(conversation, f"run the {config} workflow")
+    stages = [e.event.stage for e in events if isinstance(e, WorkflowEvent) and e.event.kind == "stage_started"]
+    assert stages == ["ingest", "synthesise"]
+    assert "waiting for approval" in answer_of(events).lower() or "paused approval" in answer_of(events)
+    done = chat(conversation, "approve")
+    answer = answer_of(done)
+    assert "is completed" in answer, answer
+    started = [e.event.stage for e in done if isinstance(e, WorkflowEvent) and e.event.kind == "stage_started"]
+    assert started == ["export", "report"]
+    listed = answer_of(chat(conversation, "list runs"))
+    assert "small: completed" in listed
+
+
+def test_approve_all_is_gated_by_a_person(home: Settings, tmp_path: Path) -> None:
+    config = tmp_path / "auto.yaml"
+    config.write_text(f"name: auto\nschema_file: {SHOP}\nrows: 10\nseed: 3\n")
+    conversation = Conversation(home)
+    events = chat(conversation, f"run the {config} workflow with approve all")
+    asked = [e for e in events if isinstance(e, ApprovalNeeded)]
+    assert len(asked) == 1 and "approving every approval point" in asked[0].question
+    assert conversation.pending
+
+    async def answer(word: str) -> list[ChatEvent]:
+        return [e async for e in conversation.answer_approvals(word)]
+
+    refused = asyncio.run(answer("no"))
+    assert any(isinstance(e, ToolFinished) and not e.ok and "not approved" in e.summary for e in refused)
+    assert not [e for e in refused if isinstance(e, WorkflowEvent)]  # nothing ran
+
+    events = chat(conversation, f"run the {config} workflow with approve all")
+    accepted = asyncio.run(answer("yes"))
+    assert "is completed" in answer_of(accepted)
+
+
+# ------------------------------------------------------------------ intents
+
+
+@pytest.mark.parametrize(
+    ("text", "tool", "expected"),
+    [
+        ("profile samples/telecom.csv", "profile_data", {"data": [str(Path("playbooks/samples/telecom_customers.csv"))]}),
+        ("generate 500 customers from shop.yaml as parquet", "generate_data", {"rows": 500, "format": "parquet"}),
+        ("generate 2k rows from shop.yaml seed 42", "generate_data", {"rows": 2000, "seed": "42"}),
+        ("run the telecom workflow", "run_workflow", {"config": "telecom"}),
+        ("please run the bank playbook, approve all", "run_workflow", {"config": "bank", "approve_all": True}),
+        ("why was msisdn marked sensitive?", "explain_column", {"column": "msisdn"}),
+        ("Why is Patient_Name considered personal data", "explain_column", {"column": "Patient_Name"}),
+        ("approve run 1a2b3c4d", "approve_run", {"decision": "approve", "run_id": "1a2b3c4d"}),
+        ("abort", "approve_run", {"decision": "abort"}),
+        ("synthesize 300 rows from samples/bank_transactions.csv with ctgan", "synthesize_data",
+         {"rows": 300, "model": "ctgan"}),
+        ("which generators are there?", "list_generators", {}),
+    ],
+)  # fmt: skip
+def test_intents(text: str, tool: str, expected: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    intent = parse(text)
+    assert intent.tool == tool
+    for key, value in expected.items():
+        assert intent.arguments[key] == value, (key, intent.arguments)
+
+
+def test_paths_resolve_to_bundled_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert resolve_path("samples/hospital.xlsx").name == "hospital_patients.xlsx"
+    assert resolve_path("shop.yaml").name == "shop.yaml"
+    assert resolve_path("nowhere/unknown.csv") == Path("nowhere/unknown.csv")
+
+
+KNOWN_TOOLS = {c.name for c in capabilities()} | {
+    "help", "run_workflow", "resume_workflow", "approve_run", "run_status", "list_runs", "explain_column",
+}  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_parses_to_a_known_tool(text: str) -> None:
+    intent = parse(text)
+    assert isinstance(intent, Intent) and intent.tool in KNOWN_TOOLS
+    json.dumps(intent.arguments)  # arguments travel as JSON to the tool
+    if "rows" in intent.arguments:
+        assert intent.arguments["rows"] > 0
+
+
+# ------------------------------------------------------------------ models by configuration
+
+
+def test_models_are_chosen_by_configuration(home: Settings) -> None:
+    assert isinstance(build_model(home), OfflineModel)
+    bedrock = home.model_copy(update={"model": ModelSettings(provider="bedrock", endpoint_url="http://127.0.0.1:9")})
+    model = build_model(bedrock)
+    assert type(model).__name__ == "BedrockModel"
+    assert model.get_config()["model_id"] == bedrock.model.model_id
+    assert "bedrock" in describe(bedrock) and "127.0.0.1:9" in describe(bedrock)
+    with pytest.raises(DoppelError, match="unknown provider 'nope'"):
+        build_model(home.model_copy(update={"model": ModelSettings(provider="nope")}))
+
+
+def test_offline_model_refuses_structured_output() -> None:
+    from pydantic import BaseModel
+
+    class Out(BaseModel):
+        x: int
+
+    with pytest.raises(TypeError, match="offline model cannot produce structured output"):
+        OfflineModel().structured_output(Out, [{"role": "user", "content": [{"text": "x?"}]}])
+
+
+# ------------------------------------------------------------------ the workflow graph
+
+
+def test_graph_has_the_stages_in_order() -> None:
+    graph = build_graph(lambda stage: True, Flow())
+    assert list(graph.nodes) == list(STAGES)
+    assert {(e.from_node.node_id, e.to_node.node_id) for e in graph.edges} == set(zip(STAGES, STAGES[1:], strict=False))
+
+
+@pytest.mark.parametrize("stop_at", ["ingest", "classify", "distribute", "report"])
+def test_graph_stops_where_the_run_stops(stop_at: str) -> None:
+    seen: list[str] = []
+
+    def step(stage: str) -> bool:
+        seen.append(stage)
+        return stage != stop_at
+
+    assert run_stages(step) is False  # type: ignore[arg-type]
+    assert seen == list(STAGES[: STAGES.index(stop_at) + 1])  # type: ignore[arg-type]
+
+
+def test_graph_runs_every_stage_when_nothing_stops() -> None:
+    seen: list[str] = []
+    assert run_stages(lambda stage: seen.append(stage) is None) is True
+    assert seen == list(STAGES)
+
+
+def test_graph_inside_a_running_loop() -> None:
+    async def inside() -> bool:
+        return run_stages(lambda stage: True)
+
+    assert asyncio.run(inside()) is True
+
+
+# ------------------------------------------------------------------ doppel chat
+
+
+def test_chat_once_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("chat", "--once", f"profile {TELECOM_SAMPLE}", home=tmp_path / ".doppel")
+    assert result.exit_code == 0, result.stdout
+    assert "Model: offline" in result.stdout
+    assert "→ data_processor · profile_data" in result.stdout
+    assert "57 columns" in result.stdout
+    failed = cli("chat", "--once", "profile missing.csv", home=tmp_path / ".doppel")
+    assert failed.exit_code == 1 and "That did not work" in failed.stdout
+    assert "Traceback" not in failed.stdout
+
+
+def test_whole_supervisor_has_five_specialists_and_run_tools(home: Settings) -> None:
+    supervisor = build_supervisor(home)
+    assert set(SPECIALISTS) <= set(supervisor.tool_names)
+    assert {"run_workflow", "approve_run", "resume_workflow", "run_status", "list_runs", "explain_column"} <= set(
+        supervisor.tool_names
+    )

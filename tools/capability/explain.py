@@ -1,0 +1,101 @@
+"""Why a column was (or was not) marked sensitive: the evidence of a classification, in plain words."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tools.capability.registry import capability
+from tools.errors import DoppelError
+from tools.progress import ProgressCallback
+from tools.sensitive.model import ColumnClassification, Evidence
+
+METHOD_WORDS = {
+    "column_name": "its name",
+    "value_pattern": "its values' pattern",
+    "checksum": "a checksum",
+    "statistics": "its statistics",
+    "context": "the columns around it",
+    "knowledge_base": "the knowledge base",
+    "negative_rule": "a rule against it",
+    "override": "a person's override",
+}
+
+
+class ExplainSensitivityRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    report: Path = Field(description="a sensitivity.json written by classify_data or a run's classify stage")
+    column: str = Field(min_length=1, description="column name, or table.column when several tables have it")
+
+
+class ExplainSensitivityResult(BaseModel):
+    table: str
+    column: str
+    sensitive: bool
+    entity: str
+    confidence: float
+    strategy: str
+    evidence: list[Evidence] = Field(description="strongest first")
+    explanation: str = Field(description="the decision and its reasons in one paragraph")
+
+
+@capability("data_processor")
+def explain_sensitivity(
+    request: ExplainSensitivityRequest, progress: ProgressCallback | None = None
+) -> ExplainSensitivityResult:
+    """Explain why a column was marked sensitive or not: entity type, confidence, strategy and evidence.
+
+    Reads a sensitivity report (never the data), so the answer holds no production value."""
+    from tools.sensitive.report import read_report
+
+    report = read_report(request.report)
+    found = find_column(report.columns, request.column, request.report)
+    evidence = sorted(found.evidence, key=lambda e: -e.score)
+    return ExplainSensitivityResult(
+        table=found.table,
+        column=found.column,
+        sensitive=found.sensitive,
+        entity=found.entity,
+        confidence=found.confidence,
+        strategy=found.strategy,
+        evidence=evidence,
+        explanation=explanation(found, evidence),
+    )
+
+
+def find_column(columns: list[ColumnClassification], wanted: str, where: Path) -> ColumnClassification:
+    """The classification of ``wanted`` (``column`` or ``table.column``, case-insensitive)."""
+    key = wanted.strip().strip("`'\"").lower()
+    exact = [c for c in columns if f"{c.table}.{c.column}".lower() == key]
+    by_name = exact or [c for c in columns if c.column.lower() == key]
+    if len(by_name) == 1:
+        return by_name[0]
+    names = [f"{c.table}.{c.column}" for c in columns]
+    if by_name:
+        raise DoppelError(f"{where}: '{wanted}' is in several tables; say which: {', '.join(names_of(by_name))}")
+    close = difflib.get_close_matches(key, [c.column.lower() for c in columns] + [n.lower() for n in names], n=3)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    raise DoppelError(f"{where}: no column '{wanted}' among {len(columns)} classified columns{hint}")
+
+
+def names_of(columns: list[ColumnClassification]) -> list[str]:
+    return [f"{c.table}.{c.column}" for c in columns]
+
+
+def explanation(c: ColumnClassification, evidence: list[Evidence]) -> str:
+    verdict = (
+        f"{c.table}.{c.column} was marked sensitive as {c.entity.replace('_', ' ')}"
+        if c.sensitive
+        else f"{c.table}.{c.column} was marked not sensitive"
+    )
+    lines = [f"{verdict} (confidence {c.confidence:.0%}); strategy: {c.strategy}."]
+    if evidence:
+        lines.append("Evidence, strongest first:")
+        lines += [f"- {METHOD_WORDS.get(e.method, e.method)}: {e.detail} (score {e.score:.2f})" for e in evidence]
+    else:
+        lines.append("No evidence pointed either way; the default applies.")
+    lines += [f"Note: {w}" for w in c.warnings]
+    return "\n".join(lines)
