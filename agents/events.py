@@ -104,8 +104,19 @@ class Failed(EventBase):
     choices: list[Choice] = Field(default_factory=_all_choices)
 
 
+class CostUpdate(EventBase):
+    """Live cost totals after a stage (US dollars, priced from agents/costs/prices.toml)."""
+
+    kind: Literal["cost_update"] = "cost_update"
+    currency: str = "USD"
+    stage_cost: float = Field(0.0, ge=0, description="what the stage that just finished cost")
+    total: float = Field(0.0, ge=0, description="the run so far")
+    estimate: float | None = Field(None, description="the whole run's estimate, when one could be made")
+    by_service: dict[str, float] = Field(default_factory=dict, description="bedrock, s3, compute: so far")
+
+
 Event = Annotated[
-    StageStarted | Progress | Decision | SampleDiff | Chart | ApprovalRequested | StageCompleted | Failed,
+    StageStarted | Progress | Decision | SampleDiff | Chart | ApprovalRequested | StageCompleted | Failed | CostUpdate,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

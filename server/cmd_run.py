@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
@@ -20,6 +21,25 @@ from agents.workflow.config import resolve_config
 from tools.errors import DoppelError
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def load_config_arg(config: str | None, config_id: str | None) -> Any:
+    """The RunConfig named by a path, a playbook, ``config:ID`` or ``--config-id`` (one of them).
+
+    A saved configuration is checked first (files present, targets reachable) like `doppel configs load`."""
+    from agents.workflow import api
+
+    if (config is None) == (config_id is None):
+        raise DoppelError("CONFIG or --config-id: give exactly one (a config file, a playbook, or a saved id)")
+    if config_id is None and config is not None and config.startswith("config:"):
+        config_id = config.removeprefix("config:")
+    if config_id is not None:
+        from agents import configs
+        from tools.settings import load_settings
+
+        return configs.load(load_settings(), config_id).config
+    assert config is not None
+    return api.load_run_config(resolve_config(config))
 
 
 def parse_changes(values: list[str]) -> dict[str, dict[str, Any]]:
@@ -127,7 +147,13 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     @user_errors
     def run(
-        config: Annotated[str, typer.Argument(help="run config YAML, or a playbook name (telecom, bank, hospital)")],
+        config: Annotated[
+            str | None,
+            typer.Argument(help="run config YAML, a playbook name (telecom, bank, hospital), or config:ID (saved)"),
+        ] = None,
+        config_id: Annotated[
+            str | None, typer.Option("--config-id", help="run a saved configuration (`doppel configs list`)")
+        ] = None,
         approve_all: Annotated[
             bool, typer.Option("--approve-all", help="approve every approval point (recorded as automatic)")
         ] = False,
@@ -136,7 +162,7 @@ def register(app: typer.Typer) -> None:
         """Run the whole workflow (ingest ... report) with checkpoints; resumable after any stop."""
         from agents.workflow import api
 
-        loaded = api.load_run_config(resolve_config(config))
+        loaded = load_config_arg(config, config_id)
         if seed is not None:
             loaded = loaded.model_copy(update={"seed": seed})
         drive(
@@ -186,6 +212,7 @@ def register(app: typer.Typer) -> None:
         """A run's stages, outputs and the question it waits on."""
         from agents.workflow import api
         from server.run_render import stage_table
+        from tools.settings import load_settings
 
         status = api.get_run(run_id)
         out.print(stage_table(status))
@@ -194,6 +221,11 @@ def register(app: typer.Typer) -> None:
             out.print(f"waiting for approval: {escape(status.pending_approval.question)}", highlight=False)
         if status.pending_failure is not None:
             out.print(f"waiting after a failure: {escape(status.pending_failure.error)}", highlight=False)
+        from agents.costs.runs import stored_total
+
+        if (cost := stored_total(load_settings(), status.run_id)) is not None:
+            estimate = f" (estimate ${cost['estimate']:.6f})" if cost["estimate"] is not None else ""
+            out.print(f"cost: ${cost['total']:.6f}{estimate}; `doppel costs show {status.run_id}`", highlight=False)
 
     @runs.command("approve")
     @user_errors
@@ -250,6 +282,106 @@ def register(app: typer.Typer) -> None:
                 f"{seq:>5} {event.kind:<18} {event.stage or '':<11} {escape(text)}", highlight=False, soft_wrap=True
             )
 
+    register_archive(runs)
+
+
+def register_archive(runs: typer.Typer) -> None:
+    """`runs search`, `runs open` and `runs export`: past runs and their artifacts."""
+    from server.cli import out, user_errors
+
+    @runs.command("search")
+    @user_errors
+    def search(
+        text: Annotated[
+            str | None, typer.Argument(help="part of an id, name, description, state, user or date (2026-01-31)")
+        ] = None,
+        since: Annotated[str | None, typer.Option("--since", help="created at or after this UTC date/time")] = None,
+        until: Annotated[str | None, typer.Option("--until", help="created before this UTC date/time")] = None,
+        state: Annotated[
+            str | None, typer.Option("--state", help="running, paused_approval, paused_failure, completed or aborted")
+        ] = None,
+        limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    ) -> None:
+        """Past runs matching TEXT (and dates or state), newest first."""
+        from agents.archive import search_runs
+        from server.cmd_audit import parse_time
+        from tools.settings import load_settings
+
+        states = ("running", "paused_approval", "paused_failure", "completed", "aborted")
+        if state is not None:
+            _one_of(state, states)
+        found = search_runs(
+            load_settings(),
+            text,
+            since=parse_time("--since", since),
+            until=parse_time("--until", until),
+            state=state,
+            limit=limit,
+        )
+        if not found:
+            out.print("no run matches", highlight=False)
+            return
+        table = Table(show_edge=False)
+        for heading in ("run", "name", "state", "outputs", "created (UTC)"):
+            table.add_column(heading)
+        for s in found:
+            outputs = sum(len(st.outputs) for st in s.stages)
+            created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
+            table.add_row(s.run_id, escape(s.name), s.state.replace("_", " "), str(outputs), created)
+        out.print(table)
+
+    @runs.command("open")
+    @user_errors
+    def open_(
+        run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
+        launch: Annotated[bool, typer.Option("--launch", help="open the report in the default application")] = False,
+    ) -> None:
+        """A past run: its key numbers and every artifact (path and size), and where its report is."""
+        from rich.tree import Tree
+
+        from agents.archive import open_run
+        from tools.settings import load_settings
+
+        opened = open_run(load_settings(), run_id)
+        status = opened.status
+        out.print(f"run {status.run_id} ({escape(status.name)}): {status.state.replace('_', ' ')}", highlight=False)
+        if opened.description:
+            out.print(escape(opened.description), highlight=False)
+        for key, value in opened.numbers.items():
+            out.print(f"  {key}: {value}", highlight=False)
+        tree = Tree(escape(str(status.artifacts_dir)))
+        branches: dict[str, Any] = {}
+        for f in opened.files:
+            stage, _, rest = f.path.partition("/")
+            branch = branches.get(stage) or branches.setdefault(stage, tree.add(stage))
+            branch.add(f"{escape(rest)}  [dim]{f.bytes:,} bytes[/]")
+        out.print(tree)
+        if opened.report is not None:
+            out.print(f"report: {escape(str(opened.report))}", highlight=False)
+            if launch:
+                typer.launch(str(opened.report))
+        elif launch:
+            raise DoppelError(f"run {status.run_id}: has no report to open yet")
+
+    @runs.command("export")
+    @user_errors
+    def export(
+        run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
+        out_file: Annotated[
+            Path | None, typer.Option("--out", "-o", help="the zip to write (default: RUN_ID.zip here)")
+        ] = None,
+    ) -> None:
+        """One shareable zip: artifacts, events, audit, configuration, costs, and a sha256 manifest."""
+        from agents.archive import export_run
+        from tools.settings import load_settings
+
+        result = export_run(load_settings(), run_id, out_file)
+        out.print(
+            f"archive written to {escape(str(result.path))}: {len(result.members)} files + manifest.json, "
+            f"{result.bytes:,} bytes",
+            highlight=False,
+        )
+
 
 def _event_text(data: dict[str, Any]) -> str:
     for key in ("action", "what", "question", "error", "skipped"):
@@ -257,6 +389,8 @@ def _event_text(data: dict[str, Any]) -> str:
             return str(data[key])
     if data["kind"] == "decision":
         return f"{data['subject']}: {data['decision']}"
+    if data["kind"] == "cost_update":
+        return f"cost {data['stage_cost']:.6f}, total {data['total']:.6f} {data['currency']}"
     if data["kind"] == "stage_completed":
         return ", ".join(f"{k} {v}" for k, v in data["counts"].items())
     return ""

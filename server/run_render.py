@@ -13,6 +13,7 @@ from rich.table import Table
 from agents.events import (
     ApprovalRequested,
     Chart,
+    CostUpdate,
     Decision,
     Event,
     Failed,
@@ -61,6 +62,9 @@ class RunRenderer:
                 self._print(f"  [dim]{escape(event.context)}[/]")
             if event.remedy:
                 self._print(f"  {escape(event.remedy)}")
+        elif isinstance(event, CostUpdate):
+            estimate = f" (estimate {_money(event.estimate)})" if event.estimate is not None else ""
+            self._print(f"  [dim]cost {_money(event.stage_cost)}, run so far {_money(event.total)}{estimate}[/]")
         elif isinstance(event, Chart | SampleDiff):
             self._print(f"  [dim]{event.kind.replace('_', ' ')}: {escape(getattr(event, 'title', event.kind))}[/]")
 
@@ -124,6 +128,10 @@ class RunRenderer:
             for c in columns:
                 table.add_row(escape(c["column"]), c["entity"], f"{c['confidence']:.2f}", c["strategy"])
             self.console.print(table)
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}" if value >= 1 else f"${value:.6f}"
 
 
 def stage_table(status: RunStatus) -> Table:

@@ -4,6 +4,7 @@ the supervisor delegating to specialists, approvals, the workflow graph and `dop
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents.chat import Answer, ApprovalNeeded, ChatEvent, Conversation, TextDelta, ToolCalled, ToolFinished
-from agents.chat import WorkflowEvent
+from agents.chat import (
+    Answer,
+    ApprovalNeeded,
+    ChatEvent,
+    Conversation,
+    TextDelta,
+    ToolCalled,
+    ToolFinished,
+    WorkflowEvent,
+)
 from agents.events import STAGES
 from agents.models.factory import build_model, describe
 from agents.models.intents import Intent, parse, resolve_path
@@ -190,7 +199,7 @@ def test_approve_all_is_gated_by_a_person(home: Settings, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "tool", "expected"),
     [
-        ("profile samples/telecom.csv", "profile_data", {"data": [str(Path("playbooks/samples/telecom_customers.csv"))]}),
+        ("profile samples/telecom.csv", "profile_data", {"data": ["playbooks/samples/telecom_customers.csv"]}),
         ("generate 500 customers from shop.yaml as parquet", "generate_data", {"rows": 500, "format": "parquet"}),
         ("generate 2k rows from shop.yaml seed 42", "generate_data", {"rows": 2000, "seed": "42"}),
         ("run the telecom workflow", "run_workflow", {"config": "telecom"}),
@@ -264,7 +273,7 @@ def test_offline_model_refuses_structured_output() -> None:
 def test_graph_has_the_stages_in_order() -> None:
     graph = build_graph(lambda stage: True, Flow())
     assert list(graph.nodes) == list(STAGES)
-    assert {(e.from_node.node_id, e.to_node.node_id) for e in graph.edges} == set(zip(STAGES, STAGES[1:], strict=False))
+    assert {(e.from_node.node_id, e.to_node.node_id) for e in graph.edges} == set(itertools.pairwise(STAGES))
 
 
 @pytest.mark.parametrize("stop_at", ["ingest", "classify", "distribute", "report"])

@@ -40,6 +40,11 @@ class ModelSettings(BaseModel):
     max_tokens: int = Field(2048, gt=0)
     endpoint_url: str | None = Field(None, description="e.g. the local Bedrock stand-in in mocks/")
     streaming: bool = True
+    # Free text through the model (the llm_text generator); retries follow `Settings.retry`.
+    connect_timeout: float = Field(5.0, gt=0, description="seconds to open a connection to the model endpoint")
+    read_timeout: float = Field(60.0, gt=0, description="seconds to wait for an answer before retrying")
+    batch_size: int = Field(20, ge=1, le=200, description="texts asked for in one prompt")
+    answer_retries: int = Field(1, ge=0, description="re-asks of a batch whose answer is not a list of the right size")
 
 
 class RetrySettings(BaseModel):

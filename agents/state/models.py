@@ -126,3 +126,33 @@ class EventRecord(SQLModel, table=True):
     seq: int
     kind: str = Field(max_length=30)
     event: dict[str, Any] = _json()
+
+
+class RunCost(SQLModel, table=True):
+    """A run's cost: the estimate made when it started and the actual breakdown after each stage (USD)."""
+
+    __tablename__ = "doppel_run_cost"
+
+    run_id: str = Field(foreign_key="doppel_run.id", primary_key=True, max_length=40)
+    provider: str = Field(max_length=40)
+    model_id: str = Field(max_length=200)
+    estimate: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    actual: dict[str, Any] = _json()
+    tips: list[str] = _json(list)
+    total: float = 0.0
+    updated_at: datetime = _time()
+
+
+class SavedConfiguration(SQLModel, table=True):
+    """A run configuration kept under an id and a name, with tags, to list, search, load and share."""
+
+    __tablename__ = "doppel_configuration"
+
+    id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(index=True, unique=True, max_length=200)
+    description: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
+    tags: list[str] = _json(list)
+    config: dict[str, Any] = _json()
+    user: str = Field(max_length=200)
+    created_at: datetime = _time(index=True)
+    updated_at: datetime = _time()

@@ -14,6 +14,7 @@ import time
 from datetime import date
 from typing import Any
 
+from agents.costs.runs import track as track_costs
 from agents.events import STAGES, ApprovalRequested, Decision, Failed, Progress, Stage, StageCompleted, StageStarted
 from agents.state import audit, store
 from agents.state.db import session
@@ -240,6 +241,8 @@ class Engine:
                 skipped=output.skipped,
             )
         )
+        if cost := track_costs(self.settings, self.run_id, self.config, stage):
+            self.emit(cost)  # live totals; cost tracking never fails a run
         return True
 
     def _skip(self, cp: StageCheckpoint, why: str, kind: str) -> bool:
@@ -394,6 +397,7 @@ class Engine:
             for stage in ("export", "report")
             for rel, entry in (history[stage].outputs if stage in history else {}).items()
         ]
+        track_costs(self.settings, self.run_id, self.config, None)  # the final breakdown and tips
         with session(self.settings) as s:
             run = store.set_run(s, store.get_run(s, self.run_id), state="completed", current_stage=None)
             audit.record(
