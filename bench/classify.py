@@ -1,11 +1,14 @@
-"""Benchmark: sensitive-column classification on the labelled sets (dev: tuned on; test: measured only).
+"""Benchmark: sensitive-column classification on the labelled sets.
 
     .venv/bin/python bench/classify.py [--rows 1000000] [--columns 50]
 
-Prints Markdown for BENCHMARKS.md: overall precision, recall and F2 of the sensitive/not-sensitive
-decision and entity accuracy, for Doppel and two ablation baselines (column names only: the lexicon
-prior >= 0.5; values only: the same classifier with every table and column renamed to a neutral
-name), then per-entity scores on the test set, then the time to classify COLUMNS columns of ROWS rows.
+Sets: tests/data/sensitivity dev (tuned on) and test (its batch 2, added later, also on its own), and
+the bundled samples playbooks/samples with their independently written labels.yaml (read with
+tools.ingest, as ``doppel classify`` reads them). Prints Markdown for BENCHMARKS.md: overall precision,
+recall and F2 of the sensitive/not-sensitive decision and entity accuracy, for Doppel and two ablation
+baselines (column names only: the lexicon prior >= 0.5; values only: the same classifier with every
+table and column renamed to a neutral name), then per-entity scores on the test set, then the time to
+classify COLUMNS columns of ROWS rows.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.sensitivity_set import Label, Scores, load_set, per_entity, score  # noqa: E402
+from tests.sensitivity_set import SETS, Label, Scores, load_set, only_batch, per_entity, score  # noqa: E402
 from tools.ingest.model import IngestedTable  # noqa: E402
 from tools.sensitive.classify import classify_tables  # noqa: E402
 from tools.sensitive.model import ColumnClassification  # noqa: E402
@@ -98,13 +101,18 @@ def main() -> None:
     parser.add_argument("--columns", type=int, default=50)
     args = parser.parse_args()
     print(f"## Sensitive-column classification ({platform.python_version()}, {platform.machine()})\n")
-    print("Labelled sets in tests/data/sensitivity (dev: tuned on; test: measured). F2 weighs recall 4x.\n")
+    print("Sets: tests/data/sensitivity dev (tuned on) and test (batch 2: added later, also alone); playbooks/samples")
+    print("with its independent labels.yaml. F2 weighs recall 4x.\n")
     print("| method / set | columns | sensitive | precision | recall | F2 | entity accuracy | FP | FN |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for set_name in ("dev", "test"):
+    for set_name in SETS:
         tables, labels = load_set(set_name)
         for method_name, method in (("Doppel", doppel), ("names only", names_only), ("values only", values_only)):
-            print(row(f"{method_name} / {set_name}", score(method(tables, labels), labels)))
+            results = method(tables, labels)
+            print(row(f"{method_name} / {set_name}", score(results, labels)))
+            new = only_batch(labels, 2)
+            if new:
+                print(row(f"{method_name} / {set_name} batch 2", score(results, new)))
     tables, labels = load_set("test")
     results = doppel(tables, labels)
     print("\nPer entity on the test set (recall: columns of that entity found with that entity; precision: of")

@@ -13,6 +13,8 @@ from tools.ingest.model import IngestedTable, SourceInfo
 from tools.sensitive.model import ColumnClassification
 
 DATA = Path(__file__).resolve().parent / "data" / "sensitivity"
+SAMPLES = Path(__file__).resolve().parents[1] / "playbooks" / "samples"
+SETS = ("dev", "test", "samples")
 
 
 class Label(BaseModel):
@@ -21,6 +23,7 @@ class Label(BaseModel):
     sensitive: bool
     entity: str
     note: str = ""
+    batch: int = 1  # 2: added after the classifier was tuned, labelled before it was run on them
 
 
 def read_csv_table(path: Path) -> IngestedTable:
@@ -34,10 +37,32 @@ def read_csv_table(path: Path) -> IngestedTable:
 
 
 def load_set(name: str) -> tuple[list[IngestedTable], list[Label]]:
-    """The tables and ground-truth labels of the "dev" or "test" set."""
+    """The tables and ground-truth labels of the "dev" or "test" set, or of the bundled "samples"."""
+    if name == "samples":
+        return load_samples()
     labels = [Label.model_validate(x) for x in yaml.safe_load((DATA / "labels.yaml").read_text())[name]]
     tables = [read_csv_table(DATA / name / f"{table}.csv") for table in dict.fromkeys(x.table for x in labels)]
     return tables, labels
+
+
+def load_samples() -> tuple[list[IngestedTable], list[Label]]:
+    """The bundled samples (playbooks/samples), read by tools.ingest as ``doppel classify`` reads them, with
+    their independently written labels.yaml (file -> column -> {sensitive, entity})."""
+    from tools.sensitive.run import read_tables
+
+    raw = yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))
+    files = [SAMPLES / name for name in raw]
+    tables = read_tables(files)
+    labels = [
+        Label(table=table.name, column=column, sensitive=label["sensitive"], entity=label["entity"])
+        for path, table in zip(files, tables, strict=True)
+        for column, label in raw[path.name].items()
+    ]
+    return tables, labels
+
+
+def only_batch(labels: list[Label], batch: int) -> list[Label]:
+    return [label for label in labels if label.batch == batch]
 
 
 class Scores(BaseModel):
@@ -94,7 +119,7 @@ def per_entity(results: list[ColumnClassification], labels: list[Label]) -> dict
         r = got[(label.table, label.column)]
         row = rows[label.entity]
         row["n"] += 1
-        row["flagged"] += r.sensitive == label.sensitive if label.entity == "none" else r.sensitive
+        row["flagged"] += r.sensitive == label.sensitive
         row["entity_right"] += r.entity == label.entity
         guess = rows[r.entity]
         guess["predicted"] += 1

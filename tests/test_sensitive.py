@@ -495,9 +495,9 @@ def test_context_last4_first_last_and_account_beside_sort_code() -> None:
         "number": [str(r.randint(10_000_000, 99_999_999)) for _ in range(120)],
     }
     results = {x.column: x for x in classify_tables([table("payments", frame)])}
-    assert results["last4"].sensitive and results["last4"].entity == "payment_card"
-    assert results["last4"].strategy == "mask"
-    assert any(e.method == "context" and "card_number" in e.detail for e in results["last4"].evidence)
+    # policy: the last four digits are not sensitive, but must be derived from the synthetic card
+    assert not results["last4"].sensitive and results["last4"].strategy == "keep"
+    assert any("card_number" in w and "derive" in w for w in results["last4"].warnings)
     assert any(e.method == "context" for e in results["first_nm"].evidence)
     assert results["number"].sensitive and results["number"].entity == "bank_account"
     assert any("sort code" in e.detail for e in results["number"].evidence)
@@ -703,7 +703,7 @@ def test_classify_command_writes_report_and_prints_table(cli: typer.Typer, tmp_p
     assert report.sample == 200 and report.tables == ["payments", "products"]
     by = {(c.table, c.column): c for c in report.columns}
     assert by[("payments", "card_number")].sensitive and not by[("products", "price")].sensitive
-    assert "5 of 16 columns sensitive" in done.output and "payments." in done.output
+    assert "4 of 16 columns sensitive" in done.output  # last4 is not (policy) and "payments." in done.output
     assert not list(out.parent.glob("*.tmp"))
 
 

@@ -66,14 +66,20 @@ def build_model(settings: Settings, *, agent: str = "assistant") -> Model:
 
 
 def _bedrock(m: ModelSettings) -> Model:
+    import boto3
     import botocore.config
     from strands.models.bedrock import BedrockModel
 
+    from tools.llm.client import STAND_IN_CREDENTIALS, is_loopback
+
     # Strands' own ModelRetryStrategy retries throttling; botocore's retries are off so they do not stack.
     client_config = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=60)
+    # a local stand-in never sees real credentials (and none need to exist)
+    session = boto3.Session(region_name=m.region, **STAND_IN_CREDENTIALS) if is_loopback(m.endpoint_url) else None
     return BedrockModel(
+        boto_session=session,
         model_id=m.model_id,
-        region_name=m.region,
+        region_name=None if session else m.region,
         endpoint_url=m.endpoint_url,
         temperature=m.temperature,
         max_tokens=m.max_tokens,

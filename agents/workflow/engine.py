@@ -16,6 +16,7 @@ from typing import Any
 
 from agents.costs.runs import track as track_costs
 from agents.events import STAGES, ApprovalRequested, Decision, Failed, Progress, Stage, StageCompleted, StageStarted
+from agents.llm_calls import stage_llm, usage_counts
 from agents.state import audit, store
 from agents.state.db import session
 from agents.state.models import Approval, StageCheckpoint, utcnow
@@ -205,10 +206,12 @@ class Engine:
             )
 
         try:
-            output = failures.with_retries(attempt, self.settings.retry, on_retry)
+            with stage_llm(self.settings, context.audit) as usage:
+                output = failures.with_retries(attempt, self.settings.retry, on_retry)
         except Exception as exc:
             self._fail(cp, exc, tries)
             return False
+        output.counts |= usage_counts(usage)
         seconds = time.perf_counter() - started
         target = self.run_dir / stage
         if output.skipped and not any(context.work.iterdir()):

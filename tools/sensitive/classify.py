@@ -27,9 +27,28 @@ from tools.sensitive.dates import DateFacts
 from tools.sensitive.knowledge import CachedKnowledgeBase, KnowledgeAnswer, KnowledgeBase, cached
 from tools.sensitive.masking import MaskResult, detect_masked
 from tools.sensitive.model import ColumnClassification, EntityType, Evidence
-from tools.sensitive.names import CONTACT, NameAnalysis, analyse_name, tokenize
+from tools.sensitive.names import (
+    BODY_TERMS,
+    BUSINESS_TABLES,
+    CONTACT,
+    HEALTH_TABLES,
+    PERSON_TABLES,
+    NameAnalysis,
+    analyse_name,
+    singular,
+    tokenize,
+)
 from tools.sensitive.patterns import name_shape_share, run_detectors
-from tools.sensitive.policy import CHECKABLE, JOIN_KEYS, LABEL, LOCALISED, SUPPORTS, strategy_for
+from tools.sensitive.policy import (
+    CHECKABLE,
+    JOIN_KEYS,
+    KEPT_QUASI_IDENTIFIERS,
+    LABEL,
+    LOCALISED,
+    SPECIAL_CATEGORY,
+    SUPPORTS,
+    strategy_for,
+)
 from tools.sensitive.sampling import ColumnSample, sample_column
 from tools.sensitive.values import PatternResult
 
@@ -125,7 +144,7 @@ def _examine(
     column_seed = seed ^ zlib.crc32(f"{table}\x00{column}".encode())
     taken = sample_column(series, max_values=sample, max_rows=max_rows, seed=column_seed)
     mask, rest = detect_masked(taken.values)
-    results, dates = run_detectors(rest, taken.text_like, today)
+    results, dates = run_detectors(rest, taken.text_like, today, phrase_like=taken.phrase_like)
     col = _Column(table, column, taken, analyse_name(column, table), results, dates, mask)
     _score(col)
     return col
@@ -289,8 +308,9 @@ def _negative_rules(col: _Column) -> None:
             f"all {s.non_empty} sampled non-empty rows hold one identical value: not an identifier",
             0.8,
         )
-    if s.boolean_like:
-        _scale(col, [e for e in others if e != "gender"], 0.2, "negative_rule", "values are yes/no flags", 0.8)
+    if s.boolean_like:  # a yes/no about a person's health (smoker: Y/N) is still special-category data
+        flags = [e for e in others if e != "gender" and e not in SPECIAL_CATEGORY]
+        _scale(col, flags, 0.2, "negative_rule", "values are yes/no flags", 0.8)
     if col.dates.share >= 0.9:
         _scale(
             col,
@@ -372,7 +392,11 @@ def _context(columns: list[_Column]) -> None:
         prior = next((p for p in col.name.priors if p.entity == "payment_card"), None)
         last4 = prior is not None and prior.term in _LAST4_TERMS
         if card is not None and last4 and col.sample.digit_share >= 0.9 and cards and col not in cards:
-            _lift(card, 0.8, f"beside card column '{cards[0].column}': its last digits")
+            # policy: the last four digits alone are not sensitive; keep them consistent with the card
+            col.warnings.append(
+                f"last digits of card column '{cards[0].column}': "
+                "derive them from the synthetic card to keep both consistent"
+            )
         for mine, theirs, label in ((firsts, lasts, "surname"), (lasts, firsts, "first-name")):
             if col in mine and theirs:
                 entity = "first_name" if label == "surname" else "last_name"
@@ -386,6 +410,69 @@ def _context(columns: list[_Column]) -> None:
         if col in sorts and any(a is not col for a in accounts):
             other = next(a for a in accounts if a is not col)
             _lift(col.candidates["sort_code"], 0.5, f"beside account number column '{other.column}'")
+
+
+_PERSON_KEYS = frozenset(
+    {"person_name", "first_name", "last_name", "customer_id", "date_of_birth", "nhs_number", "national_id",
+     "us_ssn", "uk_nino", "email", "phone"}
+)  # fmt: skip
+
+
+def _table_tokens(table: str) -> set[str]:
+    return {singular(t) for t in tokenize(table)}
+
+
+def _not_about_persons(columns: list[_Column]) -> None:
+    """Special-category words describe no one in a table of products or stock (pharmacy_catalogue.medication,
+    blood_bank_stock.blood_group), nor when a weakly named column names the table's own rows
+    (hospital_wards.ward: a list of wards, not the ward a patient is on)."""
+    if not columns:
+        return
+    tokens = _table_tokens(columns[0].table)
+    business = sorted(tokens & BUSINESS_TABLES)
+    for col in columns:
+        own = {singular(t) for t in col.name.tokens}
+        weak = 0 < max((col.name.prior(e) for e in SPECIAL_CATEGORY), default=0.0) < 0.75
+        if business:
+            detail = f"table '{col.table}' lists {business[0]} items, not persons: no one's special-category data"
+        elif weak and own <= tokens:
+            detail = f"column names the rows of table '{col.table}' (a list of them), not a person's attribute"
+        else:
+            continue
+        _scale(col, sorted(SPECIAL_CATEGORY), 0.3, "negative_rule", detail, 0.7)
+
+
+def _health_context(columns: list[_Column]) -> None:
+    """Body measurements (weight, height, BMI) are health data when the rows are persons or patients:
+    lift them in such tables; a parcel's weight in a shipments table stays a number."""
+    if not columns:
+        return
+    tokens = _table_tokens(columns[0].table)
+    if tokens & BUSINESS_TABLES:
+        return
+    medical = sum(c.best_is("medical_condition", 0.75) for c in columns)
+    health_rows = bool(tokens & HEALTH_TABLES) or medical >= 1
+    person_rows = bool(tokens & PERSON_TABLES) or any(
+        c.best is not None and c.best.entity in _PERSON_KEYS and c.best.score >= 0.75 for c in columns
+    )
+    if not (health_rows or person_rows):
+        return
+    why = "the rows are patients' records" if health_rows else "the rows are persons"
+    for col in columns:
+        body = [t for t in col.name.tokens if t in BODY_TERMS]
+        if not body or col.name.modifier is not None or not _measurements(col.sample.values):
+            continue
+        cand = col.candidates.setdefault("medical_condition", _Candidate("medical_condition", 0.0))
+        cand.has_values = True
+        _lift(cand, 0.85, f"a body measurement ('{body[0]}') and {why}: health data")
+
+
+def _measurements(values: list[str]) -> bool:
+    """Plausible human body measurements: numbers (decimal point or comma) between 0.2 and 400."""
+    if len(values) < 5:
+        return False
+    numbers = pd.to_numeric(pd.Series(values, dtype=object).str.replace(",", ".", regex=False), errors="coerce")
+    return bool(numbers.notna().mean() >= 0.9 and numbers.min() >= 0.2 and numbers.max() <= 400)
 
 
 def _joins(columns: list[_Column]) -> None:
@@ -445,7 +532,18 @@ def _decide(
                 score *= 1.0 - answer.confidence
     sensitive = score >= thresholds.sensitive
     evidence += col.general
-    if not sensitive:
+    kept = sensitive and entity in KEPT_QUASI_IDENTIFIERS
+    if kept:
+        # policy: recognised, reported (the privacy evaluation counts it as a quasi-identifier), not regenerated
+        sensitive = False
+        evidence.append(
+            Evidence(
+                method="negative_rule",
+                detail=f"policy: {LABEL[entity]} are a quasi-identifier that is kept, not regenerated",
+                score=0.9,
+            )
+        )
+    elif not sensitive:
         entity = "none"
         evidence += col.ruled_out
     decided: EntityType = entity  # type: ignore[assignment]
@@ -465,7 +563,7 @@ def _decide(
     locale = None
     if sensitive and decided in LOCALISED:
         locale = _locale(col, best if best and best.entity == decided else None)
-    confidence = score if sensitive else max(0.5, min(0.95, 1.0 - score))
+    confidence = score if sensitive or kept else max(0.5, min(0.95, 1.0 - score))
     return ColumnClassification(
         table=col.table,
         column=col.column,
@@ -532,6 +630,8 @@ def classify_tables(
             for i, name in enumerate(frame.columns)
         ]
         _context(columns)
+        _not_about_persons(columns)
+        _health_context(columns)
         examined.append(columns)
     _joins([c for cols in examined for c in cols])
     results: list[ColumnClassification] = []

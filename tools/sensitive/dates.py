@@ -33,7 +33,8 @@ class DateFacts:
 _DATE_FORMATS = (
     "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d-%m-%Y", "%m-%d-%Y", "%Y%m%d", "%d %b %Y",
     "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M",
-    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%y", "%m/%d/%y",
+    "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%d/%m/%y", "%m/%d/%y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%d.%m.%y",
+    "%Y.%m.%d", "%d-%B-%Y",
 )  # fmt: skip
 
 
@@ -64,6 +65,9 @@ def parse_dates(v: Values, today: date | None = None) -> DateFacts:
     count, fmt, parsed = best
     if count == 0:
         return empty
+    if count < v.n:
+        parsed = _fill_other_formats(v.raw, parsed, fmt, counts)
+        count = int(parsed.notna().sum())
     dates = parsed.dropna()
     with_time = int((dates != dates.dt.normalize()).sum())
     # day resolution: nanosecond timestamps overflow on differences of more than 292 years (year 1700, 2300)
@@ -83,6 +87,19 @@ def parse_dates(v: Values, today: date | None = None) -> DateFacts:
         age_std=float(ages.std()) if len(ages) > 1 else 0.0,
         locale=locale,
     )
+
+
+def _fill_other_formats(raw: pd.Series, parsed: pd.Series, fmt: str | None, counts: dict[str, int]) -> pd.Series:
+    """Exports mix formats (1977-07-31, 24/06/1990, 02-Apr-1960): values the main format misses are
+    parsed by the others, most frequent first, so one column is judged on all its dates."""
+    filled = parsed.copy()
+    for other in sorted(counts, key=lambda f: -counts[f]):
+        missing = filled.isna()
+        if not missing.any() or counts[other] == 0:
+            break
+        if other != fmt:
+            filled[missing] = pd.to_datetime(raw[missing], format=other, errors="coerce")
+    return filled
 
 
 def dob_result(facts: DateFacts) -> PatternResult:

@@ -63,6 +63,7 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
      "recipient_name addressee signatory next_of_kin emergency_contact guardian_name spouse_name owner_name "
      "driver_name passenger_name insured_name policy_holder policyholder"),
     ("person_name", 0.75, "en", "display_name"),
+    ("person_name", 0.92, "en", "gp_name clinician_name doctor_name consultant_name nurse_name"),
     ("person_name", 0.92, "de", "kundenname kunde_name vollstandiger_name empfanger ansprechpartner"),
     ("person_name", 0.92, "fr", "nom_complet nom_client destinataire titulaire nom_prenom"),
     ("person_name", 0.92, "es", "nombre_completo nombre_cliente destinatario titular nombre_y_apellidos"),
@@ -158,14 +159,42 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("ethnicity", 0.6, "es", "nacionalidad"),
     ("ethnicity", 0.88, "nl", "etniciteit afkomst"),
     ("ethnicity", 0.6, "nl", "nationaliteit"),
-    ("medical_condition", 0.88, "en", "diagnosis diagnoses medical_condition health_condition icd icd10 icd_code "
-     "icd10_code medication medications prescription allergy allergies disability disabilities blood_type "
-     "blood_group symptoms medical_history health_status"),
-    ("medical_condition", 0.55, "en", "condition! treatment!"),
-    ("medical_condition", 0.88, "de", "diagnose krankheit erkrankung vorerkrankung medikament medikamente"),
-    ("medical_condition", 0.88, "fr", "diagnostic maladie pathologie traitement_medical"),
-    ("medical_condition", 0.88, "es", "diagnostico enfermedad patologia medicacion alergias"),
-    ("medical_condition", 0.88, "nl", "ziekte aandoening medicatie"),
+    # special-category health data (GDPR art. 9): diagnoses and their codes, medication, allergies, blood
+    # group, lifestyle (smoking, alcohol), pregnancy, disability, vital signs; body measurements are lifted
+    # by context instead (a parcel has a weight too), see classify._health_context
+    ("medical_condition", 0.88, "en", "diagnosis diagnoses dx primary_diagnosis secondary_diagnosis "
+     "admission_diagnosis discharge_diagnosis medical_condition health_condition conditions comorbidity "
+     "comorbidities icd icd9 icd10 icd_code icd9_code icd10_code icd_10_code diagnosis_code dx_code snomed "
+     "snomed_code opcs opcs4 procedure_code cpt_code medication medications meds current_medication drug_name "
+     "prescription prescriptions prescribed dosage allergy allergies known_allergies allergy_list intolerances "
+     "disability disabilities blood_type blood_group bloodtype bloodgroup abo_group rhesus rh_factor symptom "
+     "symptoms medical_history past_medical_history pmh health_status bmi body_mass_index smoker smoking "
+     "smoking_status tobacco tobacco_use alcohol_use alcohol_units units_per_week pregnant pregnancy "
+     "pregnancy_status gestation hiv hiv_status mental_health psychiatric_history vaccination vaccination_status "
+     "immunisation immunization hba1c cholesterol blood_pressure systolic diastolic blood_glucose illness "
+     "disease injury injuries cause_of_death sickness sick_leave sickness_absence clinical_specialty "
+     "treating_specialty admitting_specialty admitting_ward"),
+    ("medical_condition", 0.6, "en", "ward specialty speciality"),
+    ("medical_condition", 0.55, "en", "condition! treatment! procedure!"),
+    ("medical_condition", 0.88, "de", "diagnose diagnosen hauptdiagnose nebendiagnose krankheit krankheiten "
+     "erkrankung erkrankungen vorerkrankung vorerkrankungen medikament medikamente medikation allergie "
+     "allergien unvertraglichkeit unvertraglichkeiten blutgruppe raucher raucherstatus rauchen alkoholkonsum "
+     "schwangerschaft schwanger behinderung schwerbehinderung grad_der_behinderung befund befunde symptome "
+     "anamnese krankengeschichte impfstatus impfung blutdruck"),
+    ("medical_condition", 0.5, "de", "station!"),
+    ("medical_condition", 0.88, "fr", "diagnostic diagnostics maladie maladies pathologie pathologies "
+     "traitement_medical traitement_en_cours traitements medicament medicaments allergie allergies "
+     "groupe_sanguin fumeur tabagisme tabac alcool grossesse enceinte handicap symptomes antecedents "
+     "antecedents_medicaux cim10 cim_10 code_cim vaccination tension_arterielle imc"),
+    ("medical_condition", 0.6, "fr", "traitement!"),
+    ("medical_condition", 0.88, "es", "diagnostico diagnosticos enfermedad enfermedades patologia patologias "
+     "medicacion medicamento medicamentos tratamiento_actual alergia alergias alergias_conocidas "
+     "grupo_sanguineo fumador tabaquismo alcohol embarazo embarazada discapacidad sintomas antecedentes "
+     "antecedentes_medicos cie10 cie_10 codigo_cie vacunacion presion_arterial imc"),
+    ("medical_condition", 0.6, "es", "tratamiento!"),
+    ("medical_condition", 0.88, "nl", "ziekte ziektes aandoening aandoeningen medicatie medicijnen medicijn "
+     "geneesmiddelen allergieen bloedgroep roker rookgedrag rookstatus zwangerschap zwanger beperking "
+     "symptomen voorgeschiedenis vaccinatie bloeddruk"),
     ("us_ssn", 0.96, "en", "ssn social_security social_security_number social_security_no soc_sec_no ss_number "
      "ssn_number socsec soc_sec"),
     ("uk_nino", 0.96, "en", "nino ni_number ni_no nino_number national_insurance national_insurance_number "
@@ -233,6 +262,12 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("customer_id", 0.5, "en", "customer! client! patient!"),
     ("free_text_pii", 0.62, "en", "notes note comments comment remarks remark free_text freetext freeform "
      "message messages feedback complaint complaint_text memo case_notes call_notes agent_notes customer_notes"),
+    ("free_text_pii", 0.62, "en", "payment_reference payment_details payment_narrative remittance_information "
+     "remittance_info narrative narration transaction_narrative"),
+    ("free_text_pii", 0.62, "de", "verwendungszweck buchungstext"),
+    ("free_text_pii", 0.62, "fr", "libelle libelle_operation motif_virement"),
+    ("free_text_pii", 0.62, "es", "concepto concepto_transferencia"),
+    ("free_text_pii", 0.62, "nl", "omschrijving betalingskenmerk"),
     ("free_text_pii", 0.62, "de", "bemerkung bemerkungen kommentar kommentare notiz notizen anmerkung "
      "anmerkungen nachricht"),
     ("free_text_pii", 0.62, "fr", "commentaire commentaires remarque remarques observations observation"),
@@ -241,7 +276,7 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("imei", 0.96, "en", "imei imei_number device_imei imeisv"),
     ("imsi", 0.96, "en", "imsi imsi_number subscriber_identity"),
     ("salary", 0.86, "en", "salary salaries income annual_income gross_income net_income wage wages gross_pay "
-     "net_pay base_salary compensation remuneration earnings net_worth credit_score credit_rating"),
+     "net_pay base_salary compensation remuneration earnings net_worth"),
     ("salary", 0.6, "en", "bonus"),
     ("salary", 0.86, "de", "gehalt lohn einkommen bruttogehalt jahresgehalt nettogehalt"),
     ("salary", 0.86, "fr", "salaire revenu revenus remuneration"),
@@ -301,7 +336,7 @@ MODIFIERS = words(
     "verified valid validated validation flag is has opt optin optout consent type status count cnt length len "
     "format source provider changed updated created confirmed bounced bounce pref preference preferences "
     "allowed enabled ext extension domain country prefix kind quality score at date time ts timestamp datetime "
-    "dt"
+    "dt capacity beds occupancy occupied"
 )
 # contact terms so generic that the table's name decides whose they are: products.name, stores.phone
 GENERIC_CONTACT = words(
@@ -310,10 +345,24 @@ GENERIC_CONTACT = words(
 )
 # tokens that make the column a pseudonymous key of the value: email_hash
 PSEUDONYMOUS = words("hash hashed sha sha1 sha256 md5 token tokenised tokenized encrypted enc digest")
-PERSON_NOUNS = words(
-    "customer cust client kunde kunden klant cliente user usr patient member mitglied employee emp staff "
-    "mitarbeiter person subscriber contact guest passenger student applicant candidate holder owner insured "
-    "beneficiary utilisateur usuario gebruiker benutzer lid relatie abonne abonnent socio patienten"
+# staff roles whose column holds the person's name (attending_clinician, behandelnder_arzt, huisarts)
+STAFF_NOUNS = words(
+    "clinician doctor physician consultant surgeon nurse practitioner midwife therapist caregiver carer "
+    "arzt arztin hausarzt facharzt pflegekraft medecin docteur infirmier infirmiere medico enfermero enfermera "
+    "huisarts verpleegkundige behandelaar"
+)
+PERSON_NOUNS = (
+    words(
+        "customer cust client kunde kunden klant cliente user usr patient member mitglied employee emp staff "
+        "mitarbeiter person subscriber contact guest passenger student applicant candidate holder owner insured "
+        "beneficiary utilisateur usuario gebruiker benutzer lid relatie abonne abonnent socio patienten"
+    )
+    | STAFF_NOUNS
+)
+# tokens of body measurements: health data when the row is a person (classify._health_context)
+BODY_TERMS = words(
+    "weight height bmi waist hip gewicht korpergewicht grosse korpergrosse poids taille peso altura estatura "
+    "lengte lichaamsgewicht"
 )
 ID_TOKENS = words("id no nr num number nummer numero ref reference key code nbr identifier")
 NAME_TOKENS = words("name nm naam nom nombre")
@@ -329,7 +378,15 @@ BUSINESS_TABLES = words(
 _FILLER = words("the of de la el le der die das van den het du des del 1 2 3 4 5")
 
 
-def _singular(token: str) -> str:
+# table-name tokens (singular) that say the rows are patients' records
+HEALTH_TABLES = words(
+    "patient inpatient outpatient patienten paciente hospital krankenhaus hopital ziekenhuis clinic clinical klinik "
+    "clinique clinica kliniek medical medizinisch medico medicale health gesundheit sante salud gezondheid "
+    "admission episode encounter diagnosis diagnose prescription consultation referral ehr emr"
+)
+
+
+def singular(token: str) -> str:
     if token.endswith("ies") and len(token) > 4:
         return token[:-3] + "y"
     if token.endswith("es") and token[:-2] in BUSINESS_TABLES | PERSON_TABLES:
@@ -407,6 +464,17 @@ def _compound(joined: str) -> Term | None:
     return best
 
 
+def _glued_id(content: list[str]) -> str | None:
+    """One token made of a person noun and an id suffix: ``patientennr``, ``kundenid``, ``membernumber``."""
+    if len(content) != 1:
+        return None
+    token = content[0]
+    for noun in PERSON_NOUNS:
+        if len(noun) >= 4 and token.startswith(noun) and token[len(noun) :] in ID_TOKENS:
+            return token
+    return None
+
+
 def analyse_name(column: str, table: str = "") -> NameAnalysis:
     """Entity priors from a column name (and its table's name), with their qualifiers."""
     tokens = tokenize(column)
@@ -437,11 +505,17 @@ def analyse_name(column: str, table: str = "") -> NameAnalysis:
             add(NamePrior(compound.entity, compound.score * 0.85, compound.key, compound.lang, "compound"))
     # person noun + id / name token: customer_ref, patient_nm
     nouns = [t for t in tokens if t in PERSON_NOUNS]
+    glued = _glued_id(content)
+    if glued is not None and not priors:
+        add(NamePrior("customer_id", 0.85, glued, "en", "rule", "person noun with an id suffix"))
     if nouns and not priors:
+        staff = [t for t in nouns if t in STAFF_NOUNS]
         if any(t in ID_TOKENS for t in tokens):
             add(NamePrior("customer_id", 0.85, "_".join(tokens), "en", "rule", "person noun with an id token"))
         elif any(t in NAME_TOKENS for t in tokens):
             add(NamePrior("person_name", 0.9, "_".join(tokens), "en", "rule", "person noun with a name token"))
+        elif staff:
+            add(NamePrior("person_name", 0.65, staff[0], "en", "rule", "a staff role: the column names the person"))
     _qualify(analysis, rest, priors, table)
     analysis.priors = sorted(priors.values(), key=lambda p: -p.score)
     if analysis.priors and analysis.neutral is not None and analysis.neutral.how == "phrase":
@@ -455,7 +529,7 @@ def _qualify(analysis: NameAnalysis, rest: list[str], priors: dict[str, NamePrio
     modifier = next((t for t in rest if t in MODIFIERS), None)
     pseudo = next((t for t in rest if t in PSEUDONYMOUS), None)
     business = next((f"'{t}'" for t in rest if t in BUSINESS), None)
-    table_tokens = {_singular(t) for t in tokenize(table)}
+    table_tokens = {singular(t) for t in tokenize(table)}
     generic = not any(t in PERSON_NOUNS for t in rest) and any(
         p.term.replace("_", "") in GENERIC_CONTACT for p in priors.values()
     )

@@ -31,7 +31,16 @@ from tools.sensitive.checksums import (
 from tools.sensitive.dates import DateFacts, dob_result, parse_dates
 from tools.sensitive.freetext import detect_free_text
 from tools.sensitive.names import fold, words
-from tools.sensitive.values import EMAIL, REGION_LOCALE, PatternResult, Values, parse_phone, word_list
+from tools.sensitive.values import (
+    EMAIL,
+    REGION_LOCALE,
+    PatternResult,
+    Values,
+    name_list,
+    parse_phone,
+    vocabulary,
+    word_list,
+)
 
 PHONE_PARSE_LIMIT = 200
 
@@ -291,7 +300,15 @@ def detect_device_ids(v: Values) -> list[PatternResult]:
     ]
 
 
-_TITLES = words("mr mrs ms miss mx dr prof sir dame herr frau dr. mme mlle m sr sra srta dhr mevr")
+_TITLES = words(
+    "mr mrs ms miss mx dr prof sir dame herr frau dr. mme mlle m sr sra srta dhr mevr med docteur dra dott mevrouw"
+)
+# a title, then a name: "Dr H. Tanaka", "Dr. med. Anna Schmidt", "Prof. Dr. Weber", "dr. J. de Vries"
+_TITLED = re.compile(
+    r"(?i:(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|herr|frau|mme|mlle|sra?|srta|dhr|mevr|docteur|dra|dott)\.?"
+    r"(?:\s+(?i:med|dr)\.?)*)\s+(?:[A-Z]\.\s*){0,3}(?:(?:van|von|de|der|den|del|la|le|du|da|dos|ten|ter|'t)\s+)*"
+    r"[A-ZÀ-ÖØ-Þ][^\W\d_'’\-]+(?:[\s\-][A-ZÀ-ÖØ-Þ][^\W\d_'’\-]+){0,2}"
+)
 _COMMON_WORDS = words(
     "long young green white black brown gray grey king hill wood rose stone fox rice price bell lane hunt ford "
     "frank gross lang graf winter sommer stein otto park west cole moss hall cook baker mason"
@@ -308,10 +325,12 @@ def name_shape_share(values: list[str]) -> float:
 
 
 def detect_person_names(v: Values) -> list[PatternResult]:
-    first, last = word_list("first_names"), word_list("surnames")
-    shaped = v.raw.str.fullmatch(_NAME_SHAPE).astype(bool)
+    first, last = name_list("first_names"), name_list("surnames")
+    titled = v.raw.str.fullmatch(_TITLED).astype(bool)
+    shaped = v.raw.str.fullmatch(_NAME_SHAPE).astype(bool) | titled
     single = full = half = only_first = only_last = 0
-    for text in v.raw[shaped]:
+    full += int(titled.sum())  # a title before a capitalised word is a person, on the lists or not
+    for text in v.raw[shaped & ~titled]:
         tokens = [t for t in re.split(r"[\s,.\-]+", fold(text).lower()) if t and t not in _TITLES]
         if not tokens:
             continue
@@ -347,6 +366,72 @@ def detect_person_names(v: Values) -> list[PatternResult]:
             "last_name", "surnames from the name list", v.n, float(only_last), strength, floor=0.08, full=0.4
         ),
     ]
+
+
+# ---------------------------------------------------------------- health (special-category data)
+
+# ICD-10 (WHO, -GM, -CM): a letter, two characters, optionally a dot and up to four more (J18.9, S72.001A)
+_ICD10 = r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?[+*!]?"
+_BLOOD = r"(?:A|B|AB|O|0)(?:RH)?(?:[+-]|POS|NEG|POSITIVE|NEGATIVE)?"
+
+
+def detect_icd10(v: Values) -> list[PatternResult]:
+    """Diagnosis codes: most values ICD-10 shaped, across several chapters (letters); telling when many
+    carry the dotted subcategory, weak otherwise (three-character codes look like postcode districts)."""
+    compact = v.upper.str.replace(" ", "", regex=False)
+    shaped = compact[compact.str.fullmatch(_ICD10)]
+    if len(shaped) < 5:
+        return []
+    dotted = float(shaped.str.contains(".", regex=False).mean())
+    chapters = shaped.str[0].nunique()
+    telling = dotted >= 0.3 and chapters >= 3
+    return [
+        PatternResult(
+            "medical_condition",
+            "ICD-10 diagnosis code format",
+            v.n,
+            float(len(shaped)),
+            0.6 if telling else 0.25,
+            floor=0.3,
+            full=0.8,
+            note=f"{chapters} chapters",
+        )
+    ]
+
+
+def detect_blood_group(v: Values) -> list[PatternResult]:
+    """ABO/Rh blood groups (A+, 0 Rh-, AB neg): a handful of values that include O or AB, which school
+    grades (A+, B-) never do."""
+    if v.n == 0 or v.n > 16:
+        return []
+    compact = v.upper.str.replace(r"[\s.]", "", regex=True)
+    shaped = compact[compact.str.fullmatch(_BLOOD)]
+    groups = set(shaped.str.replace(r"(?:RH)?(?:[+-]|POS|NEG|POSITIVE|NEGATIVE)$", "", regex=True))
+    if not groups & {"O", "0", "AB"} or len(groups) < 2:
+        return []
+    return [PatternResult("medical_condition", "ABO/Rh blood groups", v.n, float(len(shaped)), 0.75, 0.5, 0.9)]
+
+
+def detect_health_terms(v: Values) -> list[PatternResult]:
+    """Values naming a specialty, a condition, a drug or an allergen (health_terms.txt, five languages).
+    Moderate alone: a department list of a hospital is not about a person; a name or context must agree."""
+    terms = vocabulary("health_terms")
+    folded = v.raw.iloc[:TEXT_VALUES].map(lambda s: fold(s).lower())
+    hits = folded.map(lambda s: any(w in terms for w in re.findall(r"[a-z]+", s))).sum()
+    return [
+        PatternResult(
+            "medical_condition",
+            "medical terms (specialties, conditions, drugs, allergens)",
+            len(folded),
+            float(hits),
+            0.45,
+            floor=0.15,
+            full=0.5,
+        )
+    ]
+
+
+TEXT_VALUES = 300
 
 
 # street suffixes: USPS Publication 28 (common ones) and British usage
@@ -447,20 +532,25 @@ DETECTORS = (
     detect_city,
     detect_gender,
     detect_numbers,
+    detect_icd10,
+    detect_blood_group,
+    detect_health_terms,
 )
 
 
 def run_detectors(
-    values: list[str], text_like: bool, today: date | None = None
+    values: list[str], text_like: bool, today: date | None = None, phrase_like: bool = False
 ) -> tuple[list[PatternResult], DateFacts]:
-    """Every detector on a sample (free text only for sentence-like columns); the date facts too."""
+    """Every detector on a sample; the date facts too. Free text runs on sentence-like columns, and on
+    short phrases (payment references) that no other detector explains and that are not names."""
     v = Values(values)
     results: list[PatternResult] = []
     if v.n == 0:
         return results, DateFacts(0, 0, None, 0, 0, 0, 0.0, None)
     for detector in DETECTORS:
         results.extend(detector(v))
-    if text_like:
+    explained = max((r.score() for r in results), default=0.0) >= 0.5
+    if text_like or (phrase_like and not explained and name_shape_share(values) < 0.7):
         results.extend(detect_free_text(v))
     facts = parse_dates(v, today)
     results.append(dob_result(facts))

@@ -1,4 +1,36 @@
-"""What each entity type means for synthesis: its recommended strategy and how it is checked."""
+"""What each entity type means for synthesis: its recommended strategy and how it is checked.
+
+Labelling policy (one for the classifier and for both label sets, tests/data/sensitivity and
+playbooks/samples/labels.yaml). "Sensitive" means: Doppel must not let the sample's values through, so
+the column is regenerated, pseudonymised, masked, generalised or perturbed instead of learned and kept.
+
+Sensitive:
+- direct identifiers: names of anyone (customers, patients, next of kin, clinicians and other staff),
+  contact details, government, health, bank, card, device and network identifiers, and internal person
+  keys (customer_id, patient_id, account_id) with their foreign keys;
+- quasi-identifiers that are generalised: date of birth, age, postcode, street address, town of residence;
+- special-category data (GDPR art. 9) about a person: ethnicity, religion and other art. 9 data, and health:
+  diagnoses and their codes (ICD-10), the ward or specialty a patient is on, allergies, blood group,
+  medication, smoking and alcohol, pregnancy, disability, vital signs and body measurements (weight,
+  height, BMI) - even as a yes/no flag. The same words in a table that is not about persons (a ward list,
+  a parcel's weight, blood-bank stock, a pharmacy catalogue) describe no one and are not sensitive;
+- a person's pay (salary, income): a confidential personal amount (perturb);
+- free text that may carry any of the above: notes and comments, and payment references that name
+  people ("Rent - Aoife").
+
+Not sensitive:
+- gender / sex (entity ``gender``, strategy keep): a quasi-identifier, but with 2-4 values that each cover
+  a large share of any population it cannot single anyone out alone and there is nothing to generalise
+  it to; regenerating it independently would break its ties to titles, names and clinical columns. It
+  is kept, reported with its entity, and counted among the quasi-identifiers of the privacy evaluation
+  (k-anonymity, tools/anonymise default_quasi_identifiers);
+- the last four digits of a card, alone or beside the card number: 10,000 values that necessarily recur
+  (about one card in 10,000 shares them), and PCI DSS allows them to be displayed. Beside a card column
+  the classifier warns that the synthesiser should derive them from the synthetic card. A pre-masked
+  card column (XXXX...1234) is still a card column: sensitive, kept masked;
+- bounded scores (credit score, NPS, churn risk), balances, amounts, fees, usage; event keys and dates
+  (txn_id, episode_id, admission and order dates); business contact data; coarse geography (county).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +61,12 @@ CHECKABLE: frozenset[str] = frozenset(
      "date_of_birth", "us_ssn", "uk_nino", "nhs_number", "payment_card", "iban", "sort_code", "ip_address",
      "imei", "imsi", "gender", "age", "salary", "bank_account"}
 )  # fmt: skip
+
+# special-category data (GDPR art. 9): sensitive even as a yes/no flag (smoker: Y/N)
+SPECIAL_CATEGORY: frozenset[str] = frozenset({"medical_condition", "ethnicity", "other_pii"})
+
+# quasi-identifiers that are recognised and reported but kept: not sensitive (see the module docstring)
+KEPT_QUASI_IDENTIFIERS: frozenset[str] = frozenset({"gender"})
 
 # entities whose recognition can join tables: the same column in two tables is pseudonymised
 JOIN_KEYS: frozenset[str] = frozenset({"customer_id", "email", "username", "phone", "msisdn"})

@@ -39,6 +39,11 @@ class ColumnSample:
         return self.distinct / self.non_empty if self.non_empty else 0.0
 
     @property
+    def phrase_like(self) -> bool:
+        """Short texts of several words (payment references, remarks): may carry names like sentences do."""
+        return self.text_like or (len(self.values) >= 20 and self.space_share >= 0.3 and self.letter_share >= 0.6)
+
+    @property
     def constant(self) -> bool:
         """One value repeated over a meaningful number of rows."""
         return self.distinct == 1 and self.non_empty >= 20

@@ -84,6 +84,34 @@ def word_list(name: str) -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 
+@cache
+def vocabulary(name: str) -> frozenset[str]:
+    """A bundled vocabulary from tools/sensitive/data/<name>.txt: whitespace-separated words, ``#`` comments."""
+    text = files("tools.sensitive").joinpath("data", f"{name}.txt").read_text(encoding="utf-8")
+    return frozenset(w.lower() for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+_GENERATOR_LISTS = {
+    "first_names": ("first_names_female", "first_names_male"),
+    "surnames": ("last_names",),
+}
+
+
+@cache
+def name_list(kind: str) -> frozenset[str]:
+    """First names or surnames: the classifier's own list plus the generators' per-locale lists (folded,
+    lower case), so names Doppel generates are also names it recognises."""
+    from tools.sensitive.names import fold
+
+    found = set(word_list(kind))
+    folder = files("tools.generators").joinpath("data")
+    for entry in folder.iterdir():
+        if entry.name.endswith(".txt") and entry.name.startswith(_GENERATOR_LISTS[kind]):
+            lines = entry.read_text(encoding="utf-8").splitlines()
+            found.update(fold(x.strip()).lower() for x in lines if x.strip() and not x.startswith("#"))
+    return frozenset(found)
+
+
 # phonenumbers region -> locale for generators
 REGION_LOCALE = {
     "GB": "en_GB", "US": "en_US", "IE": "en_IE", "CA": "en_CA", "AU": "en_AU", "DE": "de_DE", "AT": "de_AT",
