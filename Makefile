@@ -16,11 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The main job until the agent layer lands: the bundled example schema, end to end.
+# The main job: the bundled telecom sample through the offline workflow (ingest ... export, report),
+# approval points approved automatically (recorded as such), then how to reach Doppel from an IDE.
 run: install
-	rm -rf out/shop
-	$(BIN)/doppel generate examples/shop.yaml --seed 42 --format parquet --out out/shop
-	@echo "Output written to out/shop (one Parquet file per table, plus metadata.json)."
+	$(BIN)/doppel run telecom --approve-all
+	@echo ""
+	@echo "Chat with it:   $(BIN)/doppel chat          (offline rules model unless doppel.toml says otherwise)"
+	@echo "MCP clients (IDE assistants) start Doppel with this entry; or: $(BIN)/doppel mcp --transport http"
+	@$(BIN)/doppel mcp --client-config
 
 test: install
 	$(BIN)/python -m pytest -n 2 -q

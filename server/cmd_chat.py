@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
         settings = load_settings()
         console = Console(highlight=False)
-        console.print(f"[dim]{escape(describe(settings))}[/]")
+        console.print(f"[dim]{escape(describe(settings))}[/]", soft_wrap=True)
         code = asyncio.run(_session(settings, console, once, yes))
         raise typer.Exit(code)
 

@@ -5,8 +5,12 @@ In stdio mode stdout is the protocol channel, so everything else (logs, warnings
 
 from __future__ import annotations
 
+import json
+import shutil
+import sys
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -32,10 +36,16 @@ def register(app: typer.Typer) -> None:
         port: Annotated[
             int | None, typer.Option("--port", min=1, max=65535, help="HTTP port (default from settings: 8765)")
         ] = None,
+        client_config: Annotated[
+            bool, typer.Option("--client-config", help="print the JSON an MCP client needs to start Doppel, and exit")
+        ] = False,
     ) -> None:
         """Serve every Doppel capability and workflow run as MCP tools and resources.
 
         Binding anything but loopback needs a bearer token (DOPPEL_MCP__TOKEN, or in doppel.toml)."""
+        if client_config:
+            typer.echo(json.dumps(client_snippet(), indent=2))
+            return
         from server.mcp_server import build_server, serve_http, serve_stdio
         from tools.settings import load_settings
 
@@ -50,3 +60,14 @@ def register(app: typer.Typer) -> None:
             serve_http(build_server(settings), settings)
         else:
             serve_stdio(build_server(settings))
+
+
+def client_snippet() -> dict[str, Any]:
+    """The ``mcpServers`` entry for IDE assistants: this installation's doppel, started over stdio here."""
+    beside_python = Path(sys.executable).parent / "doppel"
+    command = str(beside_python) if beside_python.is_file() else shutil.which("doppel") or "doppel"
+    return {
+        "mcpServers": {
+            "doppel": {"command": command, "args": ["mcp", "--transport", "stdio"], "cwd": str(Path.cwd().resolve())}
+        }
+    }

@@ -64,6 +64,26 @@ def parse_changes(values: list[str]) -> dict[str, dict[str, Any]]:
     return changes
 
 
+KEY_OUTPUTS = (
+    ("export", "", "synthetic data"),
+    ("evaluate", "report.html", "evaluation report"),
+    ("report", "report.md", "run summary"),
+)
+
+
+def key_outputs(status: Any) -> list[tuple[str, Any]]:
+    """(label, path) of the files a person opens first: the exported data, the HTML report, the summary."""
+    found = []
+    for stage in status.stages:
+        for wanted_stage, suffix, label in KEY_OUTPUTS:
+            if stage.stage != wanted_stage:
+                continue
+            for rel in stage.outputs:
+                if rel.endswith(suffix) and not rel.endswith("metadata.json"):
+                    found.append((label, status.artifacts_dir / rel))
+    return found
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -93,6 +113,8 @@ def drive(first: Any, *, approve_all: bool, console: Console) -> None:
         renderer.close()
     console.print(stage_table(status))
     console.print(f"artifacts: {status.artifacts_dir}", highlight=False)
+    for label, path in key_outputs(status):
+        console.print(f"  {label}: {path}", highlight=False)
     if status.state == "paused_approval":
         point = status.pending_approval.context.get("point", "") if status.pending_approval else ""
         console.print(

@@ -322,3 +322,11 @@ def test_whole_supervisor_has_five_specialists_and_run_tools(home: Settings) -> 
     assert {"run_workflow", "approve_run", "resume_workflow", "run_status", "list_runs", "explain_column"} <= set(
         supervisor.tool_names
     )
+
+
+def test_mcp_client_config_names_this_installation(tmp_path: Path) -> None:
+    result = cli("mcp", "--client-config", home=tmp_path / ".doppel")
+    assert result.exit_code == 0, result.stdout
+    entry = json.loads(result.stdout)["mcpServers"]["doppel"]
+    assert entry["args"] == ["mcp", "--transport", "stdio"]
+    assert Path(entry["command"]).name == "doppel" and Path(entry["command"]).is_file()
