@@ -13,6 +13,7 @@ from typing import Any
 from strands import Agent
 from strands.hooks import BeforeToolCallEvent, HookProvider, HookRegistry
 
+from agents.model_audit import model_hooks
 from agents.models.factory import build_model
 from agents.run_tools import run_tools
 from agents.strands_adapter import specialist_tools
@@ -49,6 +50,7 @@ def build_specialist(name: Specialist, settings: Settings) -> Agent:
         model=build_model(settings, agent=name),
         tools=list(tools),
         system_prompt=specialist_prompt(name),
+        hooks=[*model_hooks(settings, name)],
         callback_handler=None,
     )
 
@@ -91,6 +93,6 @@ def build_supervisor(settings: Settings) -> Agent:
         model=build_model(settings, agent="supervisor"),
         tools=tools,
         system_prompt=SUPERVISOR_PROMPT,
-        hooks=[ApprovalGate()],
+        hooks=[ApprovalGate(), *model_hooks(settings, "supervisor")],
         callback_handler=None,
     )

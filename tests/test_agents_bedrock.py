@@ -105,3 +105,8 @@ def test_supervisor_on_the_bedrock_provider(bedrock: BedrockStandIn, tmp_path: P
     answers = [e for e in events if isinstance(e, Answer)]
     assert len(answers) == 1 and answers[0].stop_reason == "end_turn" and answers[0].text
     assert bedrock.count("converse") == 1  # boto3 went through the stand-in, once
+    calls = audit.query(settings, audit.AuditFilter(kind="external_call"))
+    assert [(c.detail["system"], c.detail["agent"], c.detail["status"]) for c in calls] == [
+        ("bedrock", "supervisor", "ok")
+    ]
+    assert "Doppel does" not in json.dumps([c.detail for c in calls])  # the prompt never reaches the trail
