@@ -564,3 +564,18 @@ def test_cli_user_error_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "bad.csv: line 3: expected 2 fields, found 3" in done.output
     assert "Traceback" not in done.output
     assert not (tmp_path / "p.json").exists()
+
+
+def test_ip_addresses_and_sort_codes_are_not_phone_columns_or_keys() -> None:
+    r = rng()
+    ips = [".".join(str(x) for x in r.integers(1, 255, 4)) for _ in range(900)] + ["10.0.0.1"] * 100
+    sort_codes = [f"{r.integers(10, 99)}-{r.integers(10, 99)}-{r.integers(10, 99)}" for _ in range(700)]
+    sort_codes += [f"{r.integers(100000, 999999)}" for _ in range(300)]
+    for sensitive in (None, {"ip": "ip_address", "sc": "sort_code"}):
+        p = profile({"ip": ips, "sc": sort_codes}, sensitive)
+        assert "mixed_phone_formats" not in kinds(p.column("t", "ip")) | kinds(p.column("t", "sc"))
+    assert "duplicate_key" not in kinds(profile({"ip": ips}, {"ip": "ip_address"}).column("t", "ip"))
+    phones = [f"07700 {r.integers(900000, 999999)}" for _ in range(600)] + [
+        f"+447700{r.integers(900000, 999999)}" for _ in range(400)
+    ]
+    assert issue(column({"contact": phones}), "mixed_phone_formats").rate == pytest.approx(0.4)

@@ -141,5 +141,5 @@ def _issues(
         found.append(quality.date_range(values, inference, today))
     if kind in ("category", "boolean"):
         found.append(quality.inconsistent_case(values))
-    found.append(duplicate_key(values, kind, key))
+    found.append(duplicate_key(values, kind, key, entity))
     return [issue for issue in found if issue is not None]

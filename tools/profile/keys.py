@@ -27,6 +27,10 @@ FAMILY = {"integer": "integer", "identifier": "string", "text": "string", "categ
 INCLUSION = 0.98
 PROBE = 2000  # child values checked before the full inclusion test
 NEAR_KEY = 0.9
+SHARED_VALUE_ENTITIES = frozenset(
+    {"ip_address", "postcode", "city", "street_address", "date_of_birth", "first_name", "last_name",
+     "person_name", "gender", "sort_code", "age", "salary"}
+)  # fmt: skip
 
 
 @dataclass
@@ -70,10 +74,11 @@ def id_like(name: str) -> bool:
     return bool(tokens & ID_WORDS) or bool(re.search(r"(Id|ID|_id|Key|No)$", name))
 
 
-def duplicate_key(values: ColumnValues, kind: ColumnType, key: bool) -> QualityIssue | None:
+def duplicate_key(values: ColumnValues, kind: ColumnType, key: bool, entity: str | None = None) -> QualityIssue | None:
     """A column that is meant to be a key (id-like name or identifier type, >= 90% distinct) but repeats
-    values: rate = rows repeating a value seen earlier / present rows."""
-    if key or kind not in KEY_TYPES:
+    values: rate = rows repeating a value seen earlier / present rows. Values that people or places
+    legitimately share (IP addresses behind one router, a postcode, a sort code) are never keys."""
+    if key or kind not in KEY_TYPES or entity in SHARED_VALUE_ENTITIES:
         return None
     present = values.n_present
     mask = values.present

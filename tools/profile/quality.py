@@ -33,6 +33,7 @@ UK_POSTCODE_RE = (
     r"|([A-Za-z][A-Ha-hJ-Yj-y][0-9][A-Za-z]?))))\s?[0-9][A-Za-z]{2}))$"
 )
 PHONE_RE = r"^\+?[\d\s().-]{7,20}$"
+IPV4_RE = r"^\d{1,3}(?:\.\d{1,3}){3}$"
 EARLIEST = dt.date(1900, 1, 2)
 PLACEHOLDERS = {"low_placeholder": dt.date(1900, 1, 1), "high_placeholder": dt.date(9999, 12, 31)}
 FUTURE_YEARS = 50
@@ -58,6 +59,8 @@ def column_role(values: ColumnValues, inference: Inference, entity: str | None) 
     """email / postcode / phone from the classifier's entity, the column name, or most values."""
     if entity in _ENTITY_ROLES:
         return _ENTITY_ROLES[entity]
+    if entity not in (None, "none"):
+        return None  # the classifier knows what it is (an IP address, a sort code...): not a contact field
     tokens = name_tokens(values.name)
     if tokens & _EMAIL_WORDS:
         return "email"
@@ -81,7 +84,9 @@ def column_role(values: ColumnValues, inference: Inference, entity: str | None) 
         return "email"
     if share(_matches(text, UK_POSTCODE_RE)) >= 0.5:
         return "postcode"
-    if share(_matches(text, PHONE_RE) & (_matches(text, r"^[+0(]") | _matches(text, r"[\s().-]"))) >= 0.8:
+    phone_like = _matches(text, PHONE_RE) & (_matches(text, r"^[+0(]") | _matches(text, r"[\s().-]"))
+    phone_like &= _matches(text, r"^\D*(?:\d\D*){8,}$") & ~_matches(text, IPV4_RE)  # 8+ digits; not 10.0.0.1
+    if share(phone_like) >= 0.8:
         return "phone"
     return None
 
