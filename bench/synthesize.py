@@ -78,7 +78,7 @@ def build_sample(rows: int, columns: int, seed: int = 7) -> pd.DataFrame:
     postcodes = _gen("postcode", rng, n, locale="en_GB")
     invalid = rng.random(n) < 0.02
     postcodes[invalid] = [p[:-1] for p in postcodes[invalid]]
-    dob, dob_text = _dates(rng, n, "1940-01-01", 60 * 365, "%d/%m/%Y")
+    _, dob_text = _dates(rng, n, "1940-01-01", 60 * 365, "%d/%m/%Y")
     start, start_text = _dates(rng, n, "2019-01-01", 5 * 365, "%Y-%m-%d")
     end = start + rng.integers(30, 900, n).astype("timedelta64[D]")
     end_text = pd.Series(end).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
@@ -149,7 +149,8 @@ def run_doppel(sample: Path, rows: int, out: Path) -> dict[str, float]:
         "from tools.synth.model import SynthesizeRequest\n"
         "from tools.synth.pipeline import synthesize\n"
         "t = time.perf_counter()\n"
-        f"r = synthesize(SynthesizeRequest(data=[Path({str(sample)!r})], rows={rows}, seed=1, out=Path({str(out)!r})))\n"
+        f"request = SynthesizeRequest(data=[Path({str(sample)!r})], rows={rows}, seed=1, out=Path({str(out)!r}))\n"
+        "r = synthesize(request)\n"
         "timings = dict(r.timings, wall=time.perf_counter() - t, leak_passed=float(r.leakage.passed),\n"
         "               off=float(sum(not q.within_tolerance for q in r.quality)), rates=float(len(r.quality)))\n"
         "print(json.dumps(timings))\n"
@@ -243,7 +244,8 @@ def main() -> None:
         print(f"| write | {doppel['write']:.1f} | {sdv['write']:.1f} |")
         print(f"| **total** | **{doppel['wall']:.1f}** | **{sdv['wall']:.1f}** |")
         print(f"\nDoppel / SDV: **{ratio:.2f}x** (target <= 1.3x). Leakage check passed: "
-              f"{bool(doppel['leak_passed'])}; rates outside tolerance: {int(doppel['off'])} of {int(doppel['rates'])}.")  # fmt: skip
+              f"{bool(doppel['leak_passed'])}; rates outside tolerance: "
+              f"{int(doppel['off'])} of {int(doppel['rates'])}.")  # fmt: skip
         if args.profile_rows:
             big = folder / "big.csv"
             started = time.perf_counter()

@@ -110,17 +110,22 @@ def register(app: typer.Typer) -> None:
         ] = None,
         no_charts: Annotated[bool, typer.Option("--no-charts", help="leave charts out of the HTML")] = False,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
+        fixed: Annotated[
+            str | None, typer.Option("--fixed-time", help="ISO date/time the report states instead of now")
+        ] = None,
     ) -> None:
         """Compare SYNTH with REAL: SDMetrics quality and diagnostic scores, per-column statistics,
         correlations, edge-case rates, privacy (exact copies, distance to closest record, membership
         inference) and optional ML utility. The report holds statistics and charts, never a sensitive value."""
+        from server.cmd_synthesize import fixed_time
         from tools.quality.evaluate import evaluate as run
 
+        when = fixed_time(fixed)
         try:
             request = EvaluateRequest(
                 real=real, synthetic=synth, out=out_path, json_out=json_path, target=target, holdout=holdout,
                 holdout_file=holdout_file, sensitivity=sensitivity, seed=seed, max_rows=max_rows,
-                charts=not no_charts,
+                charts=not no_charts, fixed_time=when,
             )  # fmt: skip
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())

@@ -4,6 +4,7 @@ columns, re-apply its quality issues and constraints, prove nothing was copied, 
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,22 @@ CONSTRAINTS_HELP = (
 def _choice(name: str, value: str | None, allowed: list[str]) -> None:
     if value is not None and value not in allowed:
         raise DoppelError(f"{name}: '{value}' is not one of {', '.join(allowed)}")
+
+
+def fixed_time(value: str | None) -> dt.datetime | None:
+    """``--fixed-time ISO`` as an aware datetime (UTC when no offset is given)."""
+    if value is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise DoppelError(
+            f"--fixed-time: '{value}' is not an ISO date or time (e.g. 2026-01-31 or 2026-01-31T09:00:00Z)"
+        ) from None
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when
+
+
+FIXED_TIME_HELP = "ISO date/time to record instead of the clock (no timings either): same seed, same bytes"
 
 
 def _positive(name: str, value: int | None) -> None:
@@ -96,6 +113,14 @@ def summarise(result: SynthesizeResult, console: Console) -> None:
         f"seed {result.seed} · {result.timings.get('total', 0):.1f}s · metadata: {escape(str(result.metadata_path))}",
         highlight=False,
     )
+    hashed = {t: n for t, n in leak.rows_hashed.items() if n > leak.rows_read.get(t, n)}
+    if hashed:
+        more = ", ".join(f"{escape(t)} {n:,} rows" for t, n in hashed.items())
+        console.print(
+            f"leakage check covered the whole sample file(s), beyond --max-rows: {more}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _where(q: Any) -> str:
@@ -139,6 +164,7 @@ def register(app: typer.Typer) -> None:
         compression: Annotated[str | None, typer.Option("--compression", help="gzip|zstd")] = None,
         dialect: Annotated[str, typer.Option("--dialect", help="SQL dialect: postgres|mysql|sqlite")] = "postgres",
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+        fixed: Annotated[str | None, typer.Option("--fixed-time", help=FIXED_TIME_HELP)] = None,
     ) -> None:
         """Synthesise ROWS rows from a production sample: SDV learns the non-sensitive columns, Doppel
         regenerates the sensitive ones, re-applies the sample's quality issues, masks and constraints,
@@ -167,6 +193,7 @@ def register(app: typer.Typer) -> None:
             constraints_file=constraints,
             overrides=overrides,
             max_rows=max_rows,
+            fixed_time=fixed_time(fixed),
         )
         with _progress(err, quiet) as progress:
             result = run(request, progress)

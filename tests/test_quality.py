@@ -413,6 +413,26 @@ def test_cli_writes_report_and_prints_summary(data: dict[str, Path], tmp_path: P
     assert "Plotly.newPlot" not in without_bundle(html.read_text(encoding="utf-8"))
 
 
+def test_fixed_time_makes_the_html_report_byte_identical(data: dict[str, Path], tmp_path: Path) -> None:
+    """Charts included (plotly would pick random div ids): the same inputs and --fixed-time give the same
+    bytes, and the report states that time, not the clock."""
+    pages = []
+    for name in ("a", "b"):
+        html = tmp_path / f"{name}.html"
+        done = runner.invoke(
+            app,
+            ["evaluate", str(data["real"]), str(data["good"]), "--out", str(html), "--sensitivity",
+             str(data["sensitivity"]), "--max-rows", "300", "--seed", "3", "--fixed-time", "2026-03-01T09:30", "-q"],
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        pages.append(html.read_bytes())
+    assert pages[0] == pages[1]
+    body = without_bundle(pages[0].decode("utf-8"))
+    assert "2026-03-01 09:30 UTC" in body and "Plotly.newPlot" in body
+    done = runner.invoke(app, ["evaluate", str(data["real"]), str(data["good"]), "--fixed-time", "soon", "-q"])
+    assert done.exit_code == 2 and "--fixed-time: 'soon' is not an ISO date" in done.output
+
+
 @pytest.mark.parametrize(
     ("case", "message"),
     [

@@ -9,6 +9,7 @@ labels (``--overrides``), so the leakage checks test synthesis, not the classifi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -41,8 +42,8 @@ from tools.sensitive.model import ColumnClassification, EntityType
 from tools.sensitive.policy import strategy_for
 from tools.synth import constraints as cons
 from tools.synth import leakage, quality
-from tools.synth.model import CorrelationRule, RangeRule, SynthesizeRequest
-from tools.synth.pipeline import synthesize
+from tools.synth.model import CorrelationRule, LeakageReport, RangeRule, SynthesizeRequest
+from tools.synth.pipeline import learn_production, synthesize
 from tools.synth.plan import ColumnPlan, plan_table
 from tools.synth.regenerate import regenerate
 from tools.synth.rules import assign
@@ -305,8 +306,9 @@ def test_telecom_format_mixes_follow_the_sample(telecom: Run) -> None:
         present = [v.strip() for v in values.dropna() if v.strip()]
         return 1 - float(np.mean([bool(re.match(UK_POSTCODE_RE, p)) for p in present]))
 
-    want = invalid(sample["postcode"])
-    assert want > 0.01 and abs(invalid(frame["postcode"]) - want) <= _tolerance(want, 1900)
+    invalid_share = invalid(sample["postcode"])
+    assert invalid_share > 0.01
+    assert abs(invalid(frame["postcode"]) - invalid_share) <= _tolerance(invalid_share, 1900)
     numbers = [v for v in frame["msisdn"] if v.strip()][:300]
     parsed = [
         phonenumbers.parse(v if v.startswith("+") else ("+" + v if v.startswith("44") else v), "GB") for v in numbers
@@ -364,6 +366,10 @@ def test_bank_hma_keeps_every_transaction_joined_to_an_account(bank: Run) -> Non
 def test_bank_rates_and_leakage(bank: Run) -> None:
     assert [r for r in bank.meta["quality"] if not r["within_tolerance"]] == []
     assert bank.meta["leakage"]["passed"]
+    # --max-rows 6000 read a third of the transactions; the leakage check still hashed all 20,000
+    assert bank.meta["leakage"]["rows_read"] == {"bank_accounts": 1000, "bank_transactions": 6000}
+    assert bank.meta["leakage"]["rows_hashed"] == {"bank_accounts": 1000, "bank_transactions": 20000}
+    assert "beyond --max-rows: bank_transactions 20,000 rows" in bank.console
     secrets_ = set()
     for name in ("bank_accounts", "bank_transactions"):
         secrets_ |= _identifying_values(bank.samples[name], LABELS[f"{name}.csv"])
@@ -385,10 +391,18 @@ def _luhn(number: str) -> bool:
 # ------------------------------------------------------------------------------------------ determinism, learning
 
 
-def _hospital(out: Path, seed: str, model: str = "gaussian_copula") -> SynthesizeRequest:
+def _hospital(
+    out: Path, seed: str, model: str = "gaussian_copula", fixed_time: dt.datetime | None = None
+) -> SynthesizeRequest:
     return SynthesizeRequest(
-        data=[SAMPLES / "hospital_patients.csv"], rows=150, seed=seed, out=out, max_rows=400, model=model
-    )  # type: ignore[arg-type]
+        data=[SAMPLES / "hospital_patients.csv"],
+        rows=150,
+        seed=seed,
+        out=out,
+        max_rows=400,
+        model=model,
+        fixed_time=fixed_time,
+    )
 
 
 def test_same_seed_same_bytes_and_sensitive_columns_never_reach_sdv(
@@ -404,12 +418,21 @@ def test_same_seed_same_bytes_and_sensitive_columns_never_reach_sdv(
         return real(tables, *args)
 
     monkeypatch.setattr(pipeline, "fit_and_sample", spy)
-    first = synthesize(_hospital(tmp_path / "a", "42"))
-    second = synthesize(_hospital(tmp_path / "b", "42"))
+    clock = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    first = synthesize(_hospital(tmp_path / "a", "42", fixed_time=clock))
+    second = synthesize(_hospital(tmp_path / "b", "42", fixed_time=clock))
     other = synthesize(_hospital(tmp_path / "c", "43"))
     a, b, c = ((tmp_path / d / "hospital_patients.csv").read_bytes() for d in "abc")
     assert a == b and a != c
     assert first.seed == second.seed == 42 and other.seed == 43
+    # a fixed clock: metadata.json is the same bytes too (no timings), apart from the output folder's name
+    meta_a, meta_b, meta_c = ((tmp_path / d / "metadata.json").read_text(encoding="utf-8") for d in "abc")
+    assert meta_a.replace(str(tmp_path / "a"), "OUT") == meta_b.replace(str(tmp_path / "b"), "OUT")
+    assert '"timings"' not in meta_a and '"generated_at": "2026-03-01T00:00:00+00:00"' in meta_a
+    assert '"timings"' in meta_c and first.timings  # the caller still gets them
+    # --max-rows 400: the leakage check still covered every record of the file (3,000; some span lines)
+    assert first.leakage.rows_read == {"hospital_patients": 400}
+    assert first.leakage.rows_hashed == {"hospital_patients": 3000}
     sensitive = {c.column for c in first.columns if c.sensitive}
     assert sensitive
     learned = {c.column for c in first.columns if c.strategy == "learned"}
@@ -435,7 +458,7 @@ def test_neural_models_run_with_one_epoch(tmp_path: Path, model: str) -> None:
     )
     path = tmp_path / "tiny.csv"
     frame.to_csv(path, index=False)
-    result = synthesize(SynthesizeRequest(data=[path], rows=40, model=model, epochs=1, seed=1, out=tmp_path / "o"))  # type: ignore[arg-type]
+    result = synthesize(SynthesizeRequest(data=[path], rows=40, model=model, epochs=1, seed=1, out=tmp_path / "o"))
     output = _read_output(tmp_path / "o" / "tiny.csv")
     assert len(output) == 40 and result.tables[0].model.lower() == model.replace("_", "")
     assert not set(output["email"]) & set(frame["email"])
@@ -468,10 +491,10 @@ def _postcodes(n: int, rng: np.random.Generator) -> list[str]:
     """Valid UK postcodes (many distinct), a fifth of them written without the space."""
     outward = ["SW1A", "M1", "B33", "CR2", "DN55", "LS1", "EH1", "W1A"]
     letters = "ABDEFGHJLNPQRSTUWXYZ"
-    codes = [
-        f"{outward[rng.integers(0, 8)]} {rng.integers(0, 10)}{letters[rng.integers(0, 20)]}{letters[rng.integers(0, 20)]}"
-        for _ in range(n)
-    ]
+    codes = []
+    for _ in range(n):
+        district, sector = outward[rng.integers(0, 8)], rng.integers(0, 10)
+        codes.append(f"{district} {sector}{letters[rng.integers(0, 20)]}{letters[rng.integers(0, 20)]}")
     return [c.replace(" ", "") if rng.random() < 0.2 else c for c in codes]
 
 
@@ -700,6 +723,102 @@ def test_leakage_check_catches_and_fixes_a_planted_copy() -> None:
         guard.learn("t", sample, plans)
 
 
+@pytest.mark.parametrize("chunk", [256, 8 * 1024 * 1024])
+def test_leakage_check_covers_rows_beyond_max_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """--max-rows 20 of a 60-row file: an email that only occurs on row 45, and a whole row that only
+    occurs as row 50, are still caught, because the guard digests the whole file chunk by chunk."""
+    import tools.synth.scan as scan
+
+    monkeypatch.setattr(scan, "BLOCK_BYTES", chunk)  # bytes per CSV block: a few rows, or the whole file
+    rng = np.random.default_rng(21)
+    sample = pd.DataFrame(
+        {
+            "email": [f"person.{i}@example.com" for i in range(60)],
+            "plan": rng.choice(["Basic", "Plus", "Max"], 60),
+            "fee": rng.integers(100, 10_000, 60).astype(str),
+        }
+    )
+    path = tmp_path / "t.csv"
+    sample.to_csv(path, index=False, sep=";")
+    tables = read_samples([path], max_rows=20)
+    assert len(tables[0].frame) == 20
+    _, _, plans = _table(tables[0].frame, {"email": "email"})
+    output = pd.DataFrame(
+        {
+            "email": [f"made.{i}@example.org" for i in range(10)],
+            "plan": ["Basic"] * 10,
+            "fee": [str(20_000 + i) for i in range(10)],
+        }
+    )
+    output.loc[3, "email"] = "Person.45@Example.com "  # from beyond the rows read, written differently
+    output.loc[6, ["plan", "fee"]] = sample.loc[50, ["plan", "fee"]].to_numpy()  # a non-sensitive row copy
+    output.loc[6, "email"] = None
+    sample.loc[50, "email"] = None
+    sample.to_csv(path, index=False, sep=";")  # row 50 is now exactly that output row
+
+    def replace(table: str, column: str, count: int, round_: int) -> np.ndarray:
+        return np.array([f"fresh.{round_}.{k}@example.net" for k in range(count)], dtype=object)
+
+    def check(guard: leakage.LeakGuard) -> LeakageReport:
+        try:
+            return leakage.check_and_fix(
+                guard, {"t": output.copy()}, {"t": plans}, replace, lambda t, c, r: np.random.default_rng(r)
+            )
+        finally:
+            guard.discard()
+
+    only_read = leakage.LeakGuard()
+    only_read.learn("t", tables[0].frame, plans)  # what the guard knew before: the rows read
+    missed = check(only_read)
+    assert missed.value_matches == 0 and missed.row_matches == 0
+
+    assert (len(list(scan.iter_chunks(tables[0]))) > 1) == (chunk == 256)
+    guard = leakage.LeakGuard()
+    learn_production(guard, tables, {"t": plans}, max_rows=20)
+    caught = check(guard)
+    assert caught.rows_hashed == {"t": 60}
+    assert caught.value_matches_by_column == {"t.email": 1} and caught.row_matches == 1
+    assert caught.passed and caught.remaining_value_matches == caught.remaining_row_matches == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl", ".json"])
+def test_full_scan_reads_every_row_as_ingest_does(tmp_path: Path, suffix: str) -> None:
+    """The chunks of the whole file equal what ingest reads without --max-rows (CP1252 ';' CSV with a
+    line break inside a quoted cell, Parquet, JSON Lines; JSON has no streaming form and is read whole)."""
+    from tools.synth import scan
+
+    frame = pd.DataFrame(
+        {
+            "name": [f"Zoë {i}" if i != 33 else "two\nlines" for i in range(50)],
+            "amount": [f"{i * 1.5:.2f}" if i % 9 else None for i in range(50)],
+        }
+    )
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False, sep=";", encoding="cp1252")
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_json(path, orient="records", lines=suffix == ".jsonl")
+    whole = read_samples([path])[0].frame
+    head = read_samples([path], max_rows=10)[0]
+    assert scan.truncated(head, 10) and not scan.truncated(head, 11)
+    chunks = list(scan.iter_chunks(head, chunk_rows=7))
+    assert len(chunks) == (8 if suffix in (".parquet", ".jsonl") else 1)  # CSV streams in 8 MiB blocks
+    got = pd.concat(chunks, ignore_index=True)
+    assert got.where(got.notna(), None).equals(whole.where(whole.notna(), None))
+
+
+def test_leakage_full_scan_names_the_file_when_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"email": [f"p{i}@example.com" for i in range(30)]}).to_csv(path, index=False)
+    tables = read_samples([path], max_rows=10)
+    _, _, plans = _table(tables[0].frame, {"email": "email"})
+    path.write_text("other\n1\n", encoding="utf-8")
+    with pytest.raises(DoppelError, match=r"t\.csv: the file's columns changed"):
+        learn_production(leakage.LeakGuard(), tables, {"t": plans}, max_rows=10)
+
+
 @pytest.mark.parametrize(("fees", "blanked"), [(5000, False), (4, True)])
 def test_leakage_check_fixes_copied_rows_of_non_sensitive_columns(fees: int, blanked: bool) -> None:
     """Copied rows get another row's value in their most varied column; where every combination is
@@ -740,6 +859,8 @@ def test_errors_name_the_argument_and_print_no_traceback(tmp_path: Path) -> None
     assert code == 2 and "--model: 'gan' is not one of gaussian_copula, ctgan, copulagan, tvae" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--format", "xls")
     assert code == 2 and "--format: 'xls'" in output
+    code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--fixed-time", "31/01/2026")
+    assert code == 2 and "--fixed-time: '31/01/2026' is not an ISO date or time" in output
     bad = tmp_path / "ov.yaml"
     bad.write_text("hospital_patients.nope: {sensitive: true}\n", encoding="utf-8")
     code, output = _run(

@@ -7,6 +7,7 @@ sides (types for parsing, quality-issue rates for the edge-case match), then per
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pandas as pd
@@ -28,6 +29,7 @@ _SEVERITY: dict[Verdict, int] = {"low risk": 0, "caution": 1, "high risk": 2}
 def evaluate(request: EvaluateRequest, progress: ProgressCallback | None = None) -> EvaluateResult:
     """Evaluate SYNTH against REAL; write ``request.out`` (HTML) and ``request.json_out`` when given."""
     started = time.perf_counter()
+    now = request.fixed_time or dt.datetime.now(dt.UTC)
     report = progress or no_progress
     warnings: list[str] = []
     report("Reading real and synthetic tables", 0, None)
@@ -44,10 +46,10 @@ def evaluate(request: EvaluateRequest, progress: ProgressCallback | None = None)
     targets = _targets(request, pairs)
 
     report(f"Classifying sensitive columns of {len(pairs)} real table(s)", 0, None)
-    classes = classifications([p.real for p in pairs], request.sensitivity, warnings)
+    classes = classifications([p.real for p in pairs], request.sensitivity, warnings, now.date())
     report("Profiling real and synthetic tables", 0, None)
-    real_profile = profile_tables([p.real for p in pairs], classes)
-    synthetic_profile = profile_tables([_common(p) for p in pairs], classes)
+    real_profile = profile_tables([p.real for p in pairs], classes, today=now.date())
+    synthetic_profile = profile_tables([_common(p) for p in pairs], classes, today=now.date())
     warnings += real_profile.warnings
 
     tables: list[TableEvaluation] = []
@@ -78,6 +80,7 @@ def evaluate(request: EvaluateRequest, progress: ProgressCallback | None = None)
         tables=tables,
         html_path=request.out,
         json_path=request.json_out,
+        generated_at=now.isoformat(),
         seconds=0.0,
         warnings=warnings,
     )

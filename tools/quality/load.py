@@ -6,6 +6,7 @@ files) beside ``metadata.json``; the metadata file is not a table and part files
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,7 @@ def prepare_pair(
 
 
 def classifications(
-    tables: list[IngestedTable], sensitivity: Path | None, warnings: list[str]
+    tables: list[IngestedTable], sensitivity: Path | None, warnings: list[str], today: dt.date | None = None
 ) -> list[ColumnClassification]:
     """From a saved sensitivity report, or by classifying REAL. If the classifier itself fails, every column
     is treated as sensitive (nothing value-level reaches the report) and the report says so."""
@@ -142,7 +143,7 @@ def classifications(
     from tools.sensitive.classify import classify_tables
 
     try:
-        return classify_tables(tables)
+        return classify_tables(tables, today=today)
     except DoppelError:
         raise
     except Exception as exc:  # a classifier bug must not leak values by default: fall back to "all sensitive"

@@ -6,6 +6,7 @@ serialises to JSON and validates back unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +34,9 @@ class EvaluateRequest(BaseModel):
     seed: int = 0
     max_rows: int | None = Field(None, ge=1, description="sample at most this many rows per table and side")
     charts: bool = True
+    fixed_time: dt.datetime | None = Field(
+        None, description="the time the report states (default: now); fixed, the same inputs give the same bytes"
+    )
 
 
 class PropertyScore(BaseModel):
@@ -178,5 +182,6 @@ class EvaluateResult(BaseModel):
     tables: list[TableEvaluation]
     html_path: Path | None = None
     json_path: Path | None = None
+    generated_at: str = Field("", description="ISO time the report states (the fixed time when one was given)")
     seconds: float
     warnings: list[str] = Field(default_factory=list)

@@ -107,7 +107,7 @@ def render(result: EvaluateResult, charts: dict[str, dict[str, list[Chart]]]) ->
         body.append(_table(table, charts.get(table.name, {}), counter))
     body.append(_method())
     nav = " ".join(f'<a href="#{e(slug(t.name))}">{e(t.name)}</a>' for t in result.tables)
-    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    generated = _stamp(result.generated_at)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -117,6 +117,16 @@ def render(result: EvaluateResult, charts: dict[str, dict[str, list[Chart]]]) ->
         f"<code>{e(result.synthetic.name)}</code> · seed {result.seed} · {e(generated)}</div></header>"
         f"<main><nav>{nav}</nav>{''.join(body)}</main></body></html>\n"
     )
+
+
+def _stamp(iso: str) -> str:
+    """The report's time as minutes in UTC: the request's fixed time when it had one, else now."""
+    try:
+        when = dt.datetime.fromisoformat(iso) if iso else dt.datetime.now(dt.UTC)
+    except ValueError:
+        when = dt.datetime.now(dt.UTC)
+    when = when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _card(title: str, big: str, cls: str, words: str) -> str:

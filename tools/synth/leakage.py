@@ -7,7 +7,9 @@ and a cell it flags is confirmed with HMAC-SHA256 (first 8 bytes). :meth:`LeakGu
 both keys and every digest once the check is done, so not even hashes of production values outlive
 it. Comparison is on a normal form (NFKC, lower case, letters/digits/@ only, UK ``+44``/``0044``
 numbers as ``0...``, sensitive dates as ISO days), so ``07700 900123`` and ``+447700900123`` count as
-the same number.
+the same number. Production is the whole sample file: when ``--max-rows`` read only its head, every
+further row is digested too, chunk by chunk (``tools.synth.scan``), so a value that occurs only beyond
+the rows read is caught as well; the report says how many rows were hashed.
 
 An offending cell of a regenerated column gets the first of several freshly generated candidates
 that matches nothing; one of a learned column gets another output value of the same column. Then
@@ -76,9 +78,9 @@ def is_date(plan: ColumnPlan) -> bool:
     return plan.profile.inferred.type in ("date", "datetime")
 
 
-def normalise(values: pa.Array, dates: bool = False) -> pa.Array:
+def normalise(values: pa.Array, dates: bool = False, today: dt.date | None = None) -> pa.Array:
     """The comparison form of text cells (null for blanks, pre-masked values and placeholder dates).
-    Distinct values are normalised once."""
+    Distinct values are normalised once; ``today`` bounds plausible dates (default: the real date)."""
     encoded = pc.dictionary_encode(values.cast(pa.large_string()))
     text = encoded.dictionary
     masked = pc.fill_null(pc.match_substring_regex(text, MASK_RE), False)
@@ -86,7 +88,7 @@ def normalise(values: pa.Array, dates: bool = False) -> pa.Array:
         parsed = parse_dates(pc.utf8_trim_whitespace(text))
         as_iso = pa.array(iso(parsed.seconds, False), pa.large_string())
         text = pc.if_else(pa.array(parsed.ok), as_iso, text)
-        masked = pc.or_(masked, pa.array(parsed.ok & ~in_range(parsed.seconds, dt.date.today())))
+        masked = pc.or_(masked, pa.array(parsed.ok & ~in_range(parsed.seconds, today or dt.date.today())))
     if pc.all(pc.string_is_ascii(text)).as_py() is not False:
         text = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9@]", "")
     else:
@@ -114,8 +116,17 @@ class _Keys:
     mac: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
 
     def add(self, sip: np.ndarray, mac: np.ndarray) -> None:
-        self.sip = np.union1d(self.sip, sip)
-        self.mac = np.union1d(self.mac, mac)
+        self.sip = _union(self.sip, sip)
+        self.mac = _union(self.mac, mac)
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Sorted unique digests of both (a plain sort: np.union1d's hash-based unique is far slower here)."""
+    both = np.concatenate([a, np.asarray(b, dtype=np.uint64)])
+    both.sort()
+    keep = np.ones(len(both), dtype=bool)
+    keep[1:] = both[1:] != both[:-1]
+    return both[keep]
 
 
 @dataclass
@@ -123,13 +134,14 @@ class _Index:
     text: _Keys = field(default_factory=_Keys)
     dates: _Keys = field(default_factory=_Keys)
     rows: dict[str, _Keys] = field(default_factory=dict)
-    count: int = 0
+    rows_hashed: dict[str, int] = field(default_factory=dict)
 
 
 class LeakGuard:
     """Holds the per-run keys and the digests of production values; see the module docstring."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: dt.date | None = None) -> None:
+        self._today = today or dt.date.today()
         self._mac: hmac.HMAC | None = hmac.new(secrets.token_bytes(32), digestmod=hashlib.sha256)
         alphabet = string.ascii_letters + string.digits + string.punctuation
         self._sip_key: str | None = "".join(secrets.choice(alphabet) for _ in range(16))
@@ -145,14 +157,17 @@ class LeakGuard:
         self._index = _Index()
 
     def _hmac(self, values: np.ndarray) -> np.ndarray:
+        """HMAC-SHA256 (first 8 bytes) per value, computed once per distinct value: it is a Python call
+        each, and fixing rounds confirm many repeats (dates of birth, common full names)."""
         assert self._mac is not None, "the guard was discarded"
-        out = np.empty(len(values), dtype=np.uint64)
+        codes, distinct = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+        out = np.empty(len(distinct), dtype=np.uint64)
         base = self._mac
-        for i, v in enumerate(values.tolist()):
+        for i, v in enumerate(distinct.tolist()):
             mac = base.copy()
             mac.update(str(v).encode("utf-8"))
             out[i] = int.from_bytes(mac.digest()[:8], "big")
-        return out
+        return out[codes]
 
     def _sip(self, values: np.ndarray) -> np.ndarray:
         assert self._sip_key is not None, "the guard was discarded"
@@ -176,19 +191,22 @@ class LeakGuard:
         return len(distinct)
 
     def learn(self, name: str, production: pd.DataFrame, plans: list[ColumnPlan]) -> None:
-        """Digest the sensitive values and the rows of one production table."""
+        """Digest the sensitive values and the rows of one production table, or of one more chunk of it
+        (a file larger than the rows read is fed chunk by chunk: see ``tools.synth.scan``)."""
         index = self._index
         for plan in plans:
             if not value_checked(plan):
                 continue
             raw = _arrow(production[plan.column])
-            normal = normalise(raw, dates=is_date(plan))
+            normal = normalise(raw, dates=is_date(plan), today=self._today)
             if plan.entity == "free_text_pii":
                 normal = pc.if_else(_several_words_or_digits(raw), normal, _NULL)
-            index.count += self._learn_values(normal, index.dates if is_date(plan) else index.text)
+            self._learn_values(normal, index.dates if is_date(plan) else index.text)
         rows = _rows(production, [p.column for p in plans])
         keys = index.rows.setdefault(name, _Keys())
-        keys.add(self._sip(rows), self._hmac(np.unique(rows)))
+        distinct = pd.unique(rows)
+        keys.add(self._sip(distinct), self._hmac(distinct))
+        index.rows_hashed[name] = index.rows_hashed.get(name, 0) + len(production)
 
     def value_hits(self, frame: pd.DataFrame, plans: list[ColumnPlan]) -> dict[str, np.ndarray]:
         """Per compared output column, the rows whose cell equals a sensitive production value."""
@@ -199,7 +217,7 @@ class LeakGuard:
             column = _arrow(frame[plan.column])
             bad = self._hits(normalise(column), self._index.text)
             if plan.sensitive and is_date(plan) and len(self._index.dates.sip):
-                bad |= self._hits(normalise(column, dates=True), self._index.dates)
+                bad |= self._hits(normalise(column, dates=True, today=self._today), self._index.dates)
             if bad.any():
                 hits[plan.column] = np.flatnonzero(bad)
         return hits
@@ -209,7 +227,7 @@ class LeakGuard:
         column = pa.array([v if isinstance(v, str) else None for v in values.tolist()], pa.large_string())
         bad = self._hits(normalise(column), self._index.text)
         if plan.sensitive and is_date(plan):
-            bad |= self._hits(normalise(column, dates=True), self._index.dates)
+            bad |= self._hits(normalise(column, dates=True, today=self._today), self._index.dates)
         return bad
 
     def row_hits(self, name: str, frame: pd.DataFrame, plans: list[ColumnPlan]) -> np.ndarray:
@@ -221,7 +239,13 @@ class LeakGuard:
 
     @property
     def production_values(self) -> int:
-        return self._index.count
+        """Distinct normal forms hashed (a value in two columns, or in two chunks, counts once)."""
+        return len(self._index.text.mac) + len(self._index.dates.mac)
+
+    @property
+    def rows_hashed(self) -> dict[str, int]:
+        """Production rows digested per table: every row of the file, not only the rows read."""
+        return dict(self._index.rows_hashed)
 
 
 def _rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -244,8 +268,12 @@ def _member(digests: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``digests`` found in the sorted unique ``index`` (binary search; np.isin would re-sort it)."""
     if not len(index) or not len(digests):
         return np.zeros(len(digests), dtype=bool)
-    pos = np.minimum(np.searchsorted(index, digests), len(index) - 1)
-    return index[pos] == digests
+    order = np.argsort(digests, kind="stable")  # sorted needles walk the index in order: far fewer cache misses
+    needles = digests[order]
+    pos = np.minimum(np.searchsorted(index, needles), len(index) - 1)
+    out = np.empty(len(digests), dtype=bool)
+    out[order] = index[pos] == needles
+    return out
 
 
 def _arrow(series: pd.Series) -> pa.Array:
@@ -295,6 +323,7 @@ def check_and_fix(
         row_cells_blanked=counts.row_cells_blanked,
         remaining_value_matches=remaining_values,
         remaining_row_matches=remaining_rows,
+        rows_hashed=guard.rows_hashed,
         passed=remaining_values == 0 and remaining_rows == 0,
     )
 

@@ -6,6 +6,7 @@ shapes and settings only: never a production value, and never the per-run leakag
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -86,6 +87,11 @@ class SynthesizeRequest(BaseModel):
     constraints_file: Path | None = Field(None, description="YAML/JSON with 'constraints' and 'correlations' lists")
     overrides: Path | None = Field(None, description="classification corrections: table.column -> {sensitive, entity}")
     max_rows: int | None = Field(None, gt=0, description="read at most this many sample rows per table")
+    fixed_time: dt.datetime | None = Field(
+        None,
+        description="the clock of this run: recorded as generated_at, and its date bounds plausible dates; "
+        "given, metadata.json leaves out the timings, so the same seed and data give the same bytes",
+    )
 
 
 class ColumnReport(BaseModel):
@@ -152,6 +158,12 @@ class LeakageReport(BaseModel):
     row_cells_blanked: int = Field(0, description="cells blanked because changing a value left a row a copy")
     remaining_value_matches: int
     remaining_row_matches: int
+    rows_read: dict[str, int] = Field(default_factory=dict, description="sample rows learned from, per table")
+    rows_hashed: dict[str, int] = Field(
+        default_factory=dict,
+        description="production rows whose sensitive values and whole-row digests were checked, per table: every "
+        "row of the file, also those beyond --max-rows",
+    )
     passed: bool
 
 
@@ -167,6 +179,7 @@ class TableOutput(BaseModel):
 
 class SynthesizeResult(BaseModel):
     doppel_version: str
+    generated_at: str = Field("", description="ISO time of the run (the fixed time when one was given)")
     out: Path
     seed: int
     seed_given: bool

@@ -7,6 +7,7 @@ Every input error is raised before the first file is written, the tables are wri
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from tools.ingest.model import IngestedTable
 from tools.profile.model import DatasetProfile
 from tools.progress import ProgressCallback, no_progress
 from tools.sensitive.model import ColumnClassification
-from tools.synth import leakage, quality
+from tools.synth import leakage, quality, scan
 from tools.synth.assemble import Assembled, assemble
 from tools.synth.fit import MODEL_LABEL, build_metadata, fit_and_sample
 from tools.synth.format import to_text
@@ -57,18 +58,20 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     """Synthesise ``request.rows`` rows from the sample in ``request.data`` into ``request.out``."""
     report = progress or no_progress
     clock = _Clock()
+    now = request.fixed_time or dt.datetime.now(dt.UTC)
+    today = now.date()
     seed = parse_seed(request.seed)
     user_constraints, user_correlations = load_rules(request)
     tables = _read(request, report)
     names = [t.name for t in tables]
     check_outputs(request.out, names, request.format, request.compression, [Path(p) for p in request.data])
     clock.lap("read")
-    classifications = _classify(tables, request, report)
+    classifications = _classify(tables, request, today, report)
     clock.lap("classify")
     report(f"Profiling {sum(t.frame.shape[1] for t in tables)} columns", 0, None)
     from tools.profile.profiler import profile_tables
 
-    profile = profile_tables(tables, classifications)
+    profile = profile_tables(tables, classifications, today=today)
     clock.lap("profile")
     relations = find_relations(tables, profile)
     lookup = {(c.table, c.column): c for c in classifications}
@@ -85,7 +88,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     key_maps: dict[tuple[str, str], dict[object, str]] = {}
     for group in groups(names, relations):
         group_relations = [r for r in relations if r.child_table in group]
-        training = _training(group, by_name, plans, group_relations, seed)
+        training = _training(group, by_name, plans, group_relations, seed, today)
         trainings.update({t.name: t for t in training})
         sampled, label, found = _fit(training, group_relations, request, seed, report)
         corrections.extend(found)
@@ -126,7 +129,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     clock.lap("constraints_quality")
 
     report("Checking that no production value or row was copied", 0, None)
-    leak = _leakage(tables, texts, plans, assembled, seed)
+    leak = _leakage(tables, texts, plans, seed, request.max_rows, today, report)
     clock.lap("leakage_check")
     if not leak.passed:
         raise leakage.LeakageError(
@@ -149,6 +152,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
 
     result = SynthesizeResult(
         doppel_version=doppel_version(),
+        generated_at=now.isoformat(),
         out=request.out,
         seed=seed,
         seed_given=request.seed is not None,
@@ -167,7 +171,8 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     )
     clock.laps["total"] = round(time.perf_counter() - clock.started, 3)
     result.timings = clock.laps
-    write_json_atomic(result.metadata_path, result.model_dump(mode="json"))
+    fixed = {"timings"} if request.fixed_time is not None else None  # durations differ run to run
+    write_json_atomic(result.metadata_path, result.model_dump(mode="json", exclude=fixed))
     report(f"Wrote {len(texts)} table(s) to {request.out}", len(texts), len(texts))
     return result
 
@@ -199,13 +204,13 @@ def _read(request: SynthesizeRequest, report: ProgressCallback) -> list[Ingested
 
 
 def _classify(
-    tables: list[IngestedTable], request: SynthesizeRequest, report: ProgressCallback
+    tables: list[IngestedTable], request: SynthesizeRequest, today: dt.date, report: ProgressCallback
 ) -> list[ColumnClassification]:
     from tools.sensitive.classify import classify_tables
 
     columns = sum(t.frame.shape[1] for t in tables)
     report(f"Classifying {columns} columns for personal data", 0, columns)
-    found = list(classify_tables(tables))
+    found = list(classify_tables(tables, today=today))
     if request.overrides is not None:
         from tools.sensitive.overrides import apply_overrides
         from tools.sensitive.run import read_overrides
@@ -238,9 +243,10 @@ def _training(
     plans: dict[str, list[ColumnPlan]],
     relations: list[Relation],
     seed: int,
+    today: dt.date,
 ) -> list[TrainingTable]:
     """Training frames of a group, relation keys as integer codes, orphan child rows dropped."""
-    training = {name: training_table(by_name[name], plans[name], seed) for name in group}
+    training = {name: training_table(by_name[name], plans[name], seed, today) for name in group}
     codes: dict[tuple[str, str], dict[str, int]] = {}
     for r in relations:
         parent_values = by_name[r.parent_table].frame[r.parent_column]
@@ -299,13 +305,16 @@ def _leakage(
     tables: list[IngestedTable],
     texts: dict[str, pd.DataFrame],
     plans: dict[str, list[ColumnPlan]],
-    assembled: dict[str, Assembled],
     seed: int,
+    max_rows: int | None,
+    today: dt.date,
+    report: ProgressCallback,
 ) -> leakage.LeakageReport:
-    guard = leakage.LeakGuard()
+    """Check (and fix) the output against every production row: a table cut short by ``max_rows`` is
+    digested from its whole file, chunk by chunk, so a value beyond the rows read is caught too."""
+    guard = leakage.LeakGuard(today)
     try:
-        for t in tables:
-            guard.learn(t.name, t.frame, plans[t.name])
+        learn_production(guard, tables, plans, max_rows, report)
         by_name = {t.name: t for t in tables}
 
         def replace(table: str, column: str, count: int, round_: int) -> np.ndarray:
@@ -319,9 +328,28 @@ def _leakage(
         def seed_rng(table: str, column: str, round_: int) -> np.random.Generator:
             return rng_for(seed, table, column, round_ + 1, 0, "leak-redraw")
 
-        return leakage.check_and_fix(guard, texts, plans, replace, seed_rng)
+        found = leakage.check_and_fix(guard, texts, plans, replace, seed_rng)
+        found.rows_read = {t.name: len(t.frame) for t in tables}
+        return found
     finally:
         guard.discard()
+
+
+def learn_production(
+    guard: leakage.LeakGuard,
+    tables: list[IngestedTable],
+    plans: dict[str, list[ColumnPlan]],
+    max_rows: int | None,
+    report: ProgressCallback = no_progress,
+) -> None:
+    """Feed ``guard`` every production row: the rows read, or the whole file of a table cut at ``max_rows``."""
+    for t in tables:
+        if not scan.truncated(t, max_rows):
+            guard.learn(t.name, t.frame, plans[t.name])
+            continue
+        for chunk in scan.iter_chunks(t):
+            guard.learn(t.name, chunk, plans[t.name])
+            report(f"Hashing every row of {t.source.path.name} for the leakage check", 0, None)
 
 
 def _column_reports(

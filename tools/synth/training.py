@@ -67,8 +67,12 @@ def presence_name(index: int) -> str:
     return f"__doppel_present_{index}"
 
 
-def training_table(table: IngestedTable, plans: list[ColumnPlan], seed: int) -> TrainingTable:
-    """The learned and presence columns of one table (link columns are added by the caller)."""
+def training_table(
+    table: IngestedTable, plans: list[ColumnPlan], seed: int, today: dt.date | None = None
+) -> TrainingTable:
+    """The learned and presence columns of one table (link columns are added by the caller). ``today``
+    bounds plausible dates; a fixed one (the run's date) keeps a resumed run byte-identical."""
+    today = today or dt.date.today()
     frame = table.frame
     columns: dict[str, pd.Series | np.ndarray] = {}
     sdtypes: dict[str, str] = {}
@@ -78,7 +82,7 @@ def training_table(table: IngestedTable, plans: list[ColumnPlan], seed: int) -> 
         series = frame[plan.column]
         if plan.strategy == "learned" and plan.kind is not None:
             rng = rng_for(seed, table.name, plan.column, 0, 0, "impute")
-            values, codec = parse_column(plan, series, rng)
+            values, codec = parse_column(plan, series, rng, today)
             columns[plan.column] = values
             sdtypes[plan.column] = SDTYPES[plan.kind]
             codecs[plan.column] = codec
@@ -98,7 +102,9 @@ def present_mask(series: pd.Series) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.greater(pc.utf8_length(stripped), 0), False).to_numpy(zero_copy_only=False))
 
 
-def parse_column(plan: ColumnPlan, series: pd.Series, rng: np.random.Generator) -> tuple[np.ndarray, Codec]:
+def parse_column(
+    plan: ColumnPlan, series: pd.Series, rng: np.random.Generator, today: dt.date | None = None
+) -> tuple[np.ndarray, Codec]:
     """Typed values per row (NaN/NaT/None where missing) and the codec to write them back."""
     values = column_values(plan.column, series.astype(object).where(series.notna(), None))
     find_masked(values)
@@ -106,7 +112,7 @@ def parse_column(plan: ColumnPlan, series: pd.Series, rng: np.random.Generator) 
     if kind == "number":
         return _numbers(plan, values, rng)
     if kind == "date":
-        return _dates(plan, values, rng)
+        return _dates(plan, values, rng, today or dt.date.today())
     if kind == "boolean":
         return _booleans(plan, values, rng)
     return _categories(plan, values, rng)
@@ -164,9 +170,11 @@ def _numbers(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) -
     return per_row.astype(np.float64), codec
 
 
-def _dates(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) -> tuple[np.ndarray, Codec]:
+def _dates(
+    plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator, today: dt.date
+) -> tuple[np.ndarray, Codec]:
     parsed = parse_dates(values.text)
-    good = parsed.ok & in_range(parsed.seconds, dt.date.today())
+    good = parsed.ok & in_range(parsed.seconds, today)
     usable, fill = _split(values, good)
     seconds = expand(np.where(good, parsed.seconds, 0), values.codes, 0)
     stamps = seconds.astype("datetime64[s]").astype("datetime64[ns]")

@@ -1,7 +1,8 @@
 """evaluate: tools.quality compares the synthetic tables with the real sample (HTML + JSON).
 
 ``evaluation.json`` is the tool's result without its wall-clock ``seconds`` and with run-relative
-paths; ``report.html`` carries a generation time, so it is declared volatile.
+paths; ``report.html`` states the run's fixed clock (its creation day), not the wall clock, so both are the
+same bytes in a resumed and in an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from agents.workflow.context import StageContext, StageOutput
 from agents.workflow.stages.portable import portable
 from agents.workflow.stages.sample import SENSITIVITY, read_sample_tables
+from agents.workflow.stages.synthesise import run_clock
 from tools.files import write_json_atomic
 from tools.progress import ProgressCallback
 
@@ -26,7 +28,7 @@ def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
     tables = read_sample_tables(context)  # also checks the sample still matches what was ingested
     sources = sorted({t.source.path for t in tables})
     with tempfile.TemporaryDirectory(prefix="doppel-real-") as tmp:
-        real = sources[0] if len(sources) == 1 else _linked(sources, Path(tmp))
+        real = sources[0] if len(sources) == 1 else _linked(sources, Path(tmp) / "sample")
         sensitivity = context.stage_dir("classify") / SENSITIVITY
         request = EvaluateRequest(
             real=real,
@@ -35,10 +37,11 @@ def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
             sensitivity=sensitivity if sensitivity.is_file() else None,
             seed=context.seed % 2**32,
             max_rows=context.config.sample_rows,
+            fixed_time=run_clock(context),
         )
         result = run_evaluate(request, progress)
         document = result.model_dump(mode="json", exclude={"seconds", "html_path", "json_path"})
-        document = portable(document, {context.run_dir: "", context.work: "evaluate", Path(tmp): "sample"})
+        document = portable(document, {context.run_dir: "", context.work: "evaluate", Path(tmp) / "sample": "sample"})
     write_json_atomic(context.work / RESULT, document)
     counts = {"tables": len(result.tables), "synthetic_rows": sum(t.synthetic_rows for t in result.tables)}
     scores = []
@@ -48,11 +51,13 @@ def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
         scores.append(f"diagnostic {result.diagnostic_score:.1%}")
     if result.privacy_verdict is not None:
         scores.append(f"privacy: {result.privacy_verdict}")
-    return StageOutput(counts=counts, message=", ".join(scores) or None, volatile=[HTML])
+    return StageOutput(counts=counts, message=", ".join(scores) or None)
 
 
 def _linked(sources: list[Path], folder: Path) -> Path:
-    """Several sample files as one folder of links (nothing from production is copied)."""
+    """Several sample files as one folder of links (nothing from production is copied), named alike in
+    every run (the report names it)."""
+    folder.mkdir()
     for source in sources:
         (folder / source.name).symlink_to(source.resolve())
     return folder

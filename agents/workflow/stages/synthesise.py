@@ -1,15 +1,19 @@
 """synthesise: new rows from the sample (tools.synth: SDV for structure, Doppel generators for the
 sensitive columns) or, for a schema run, from the schema (the generate capability).
 
-The stage seed goes in, so a resumed run regenerates the same bytes. ``metadata.json`` records wall-clock
-times, so it is declared volatile."""
+The stage seed and the run's date go in (the date as the fixed clock: no wall-clock time or duration is
+written), and ``metadata.json`` is rewritten with run-relative paths, so a run resumed after a crash
+writes the same bytes as an uninterrupted one. (A schema run's ``metadata.json`` comes from the generate
+capability, which records its wall-clock time: that one stays volatile.)"""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 
 from agents.workflow.context import StageContext, StageOutput
+from agents.workflow.stages.portable import portable
 from agents.workflow.stages.sample import SENSITIVITY
 from tools.errors import DoppelError
 from tools.files import write_json_atomic
@@ -39,17 +43,21 @@ def _from_schema(context: StageContext, progress: ProgressCallback) -> StageOutp
     return StageOutput(
         counts={"tables": len(result.rows), "rows": sum(result.rows.values())},
         message="; ".join(result.warnings) or None,
-        volatile=[METADATA],
+        volatile=[METADATA],  # the schema generator's metadata.json records its wall-clock time
     )
+
+
+def run_clock(context: StageContext) -> dt.datetime:
+    """The run's fixed clock: midnight (UTC) of the day it was created, the same on every resume."""
+    return dt.datetime.combine(context.today, dt.time(0, 0), dt.UTC)
 
 
 def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutput:
     """tools.synth over the sample, told the approved classification of every column (the classify
     stage's output with the user's changes) so it regenerates exactly the columns the user approved."""
     try:
-        from tools.synth.pipeline import synthesize
-
         from tools.synth.model import SynthesizeRequest
+        from tools.synth.pipeline import synthesize
     except ImportError:
         raise DoppelError("synthesis from a sample is not available in this build (tools.synth is missing)") from None
     from agents.workflow.stages.sample import read_sample_tables
@@ -72,8 +80,11 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
             out=context.work,
             overrides=overrides,
             max_rows=context.config.sample_rows,
+            fixed_time=run_clock(context),
         )
         result = synthesize(request, progress)
+    document = result.model_dump(mode="json", exclude={"timings"})
+    write_json_atomic(context.work / METADATA, portable(document, {context.run_dir: "", context.work: "synthesise"}))
     regenerated = sum(1 for c in result.columns if c.strategy == "regenerated")
     return StageOutput(
         counts={
@@ -84,5 +95,4 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
             "leaked_rows": result.leakage.remaining_row_matches,
         },
         message="; ".join(result.warnings) or None,
-        volatile=[METADATA],
     )
