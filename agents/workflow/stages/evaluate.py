@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from agents.workflow.context import StageContext, StageOutput
 from agents.workflow.stages.portable import portable
@@ -43,6 +44,7 @@ def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
         document = result.model_dump(mode="json", exclude={"seconds", "html_path", "json_path"})
         document = portable(document, {context.run_dir: "", context.work: "evaluate", Path(tmp) / "sample": "sample"})
     write_json_atomic(context.work / RESULT, document)
+    _show_scores(context, result)
     counts = {"tables": len(result.tables), "synthetic_rows": sum(t.synthetic_rows for t in result.tables)}
     scores = []
     if result.quality_score is not None:
@@ -61,3 +63,18 @@ def _linked(sources: list[Path], folder: Path) -> Path:
     for source in sources:
         (folder / source.name).symlink_to(source.resolve())
     return folder
+
+
+def _show_scores(context: StageContext, result: Any) -> None:
+    """Each table's column shape scores (real vs synthetic) as a Chart event."""
+    from agents.workflow.stages.showcase import score_chart
+
+    for table in result.tables:
+        scored = [(" / ".join(m.columns), m.score) for m in table.column_shapes if m.score is not None]
+        if not scored:
+            continue
+        labels, scores = zip(*sorted(scored, key=lambda pair: pair[1]), strict=True)
+        chart = score_chart(f"{table.name}: column shapes, synthetic vs real", list(labels), list(scores))
+        context.emit(
+            chart.model_copy(update={"run_id": context.run_id, "stage": context.stage, "agent": "synthetic_data"})
+        )

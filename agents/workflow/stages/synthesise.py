@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from agents.workflow.context import StageContext, StageOutput
 from agents.workflow.stages.portable import portable
@@ -86,6 +87,7 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
     document = result.model_dump(mode="json", exclude={"timings"})
     write_json_atomic(context.work / METADATA, portable(document, {context.run_dir: "", context.work: "synthesise"}))
     regenerated = sum(1 for c in result.columns if c.strategy == "regenerated")
+    _show_diffs(context, tables, {(c.table, c.column) for c in report.columns if c.sensitive})
     return StageOutput(
         counts={
             "tables": len(result.tables),
@@ -96,3 +98,23 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
         },
         message="; ".join(result.warnings) or None,
     )
+
+
+def _show_diffs(context: StageContext, tables: list[Any], sensitive: set[tuple[str, str]]) -> None:
+    """A before/after sample of each table as a SampleDiff event (sample cells as shapes only)."""
+    import pandas as pd
+
+    from agents.workflow.stages.sample import PROFILE
+    from agents.workflow.stages.showcase import ROWS, kept_categories, sample_diff
+
+    kept = kept_categories(context.stage_dir("profile") / PROFILE)
+    for table in tables:
+        made = context.work / f"{table.name}.csv"
+        if not made.is_file():
+            continue
+        synthetic = pd.read_csv(made, nrows=ROWS, dtype=str, keep_default_na=False)
+        columns = {column for t, column in sensitive if t == table.name}
+        diff = sample_diff(table.name, table.frame, synthetic, columns, kept)
+        context.emit(
+            diff.model_copy(update={"run_id": context.run_id, "stage": context.stage, "agent": "synthetic_data"})
+        )
