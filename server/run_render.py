@@ -65,8 +65,11 @@ class RunRenderer:
         elif isinstance(event, CostUpdate):
             estimate = f" (estimate {_money(event.estimate)})" if event.estimate is not None else ""
             self._print(f"  [dim]cost {_money(event.stage_cost)}, run so far {_money(event.total)}{estimate}[/]")
-        elif isinstance(event, Chart | SampleDiff):
-            self._print(f"  [dim]{event.kind.replace('_', ' ')}: {escape(getattr(event, 'title', event.kind))}[/]")
+        elif isinstance(event, SampleDiff):
+            self._stop_bar()
+            self.console.print(diff_table(event))
+        elif isinstance(event, Chart):
+            self._print(f"  [dim]chart: {escape(event.title)} (in the HTML report and the UI)[/]")
 
     def close(self) -> None:
         self._stop_bar()
@@ -128,6 +131,24 @@ class RunRenderer:
             for c in columns:
                 table.add_row(escape(c["column"]), c["entity"], f"{c['confidence']:.2f}", c["strategy"])
             self.console.print(table)
+
+
+DIFF_COLUMNS = 5
+
+
+def diff_table(event: SampleDiff) -> Table:
+    """Sample rows (shapes) over synthetic rows, first few columns: what synthesis changed, at a glance."""
+    columns = event.columns[:DIFF_COLUMNS]
+    more = f", +{len(event.columns) - len(columns)} more columns" if len(event.columns) > len(columns) else ""
+    table = Table(title=f"{event.table}: sample (shapes) vs synthetic{more}", show_edge=False, title_justify="left")
+    table.add_column("", style="dim")
+    for column in columns:
+        table.add_column(escape(column), overflow="ellipsis", no_wrap=True, max_width=22)
+    for label, rows, style in (("sample", event.before, "dim"), ("synthetic", event.after, None)):
+        for i, row in enumerate(rows):
+            cells = [escape(str(row.get(c) if row.get(c) is not None else "")) for c in columns]
+            table.add_row(label if i == 0 else "", *cells, style=style)
+    return table
 
 
 def _money(value: float) -> str:

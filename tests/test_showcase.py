@@ -65,3 +65,20 @@ def test_a_sample_run_shows_diffs_and_charts_without_production_values(tmp_path:
     shown = json.dumps(diffs[0].before)
     leaked = {v for c in sensitive for v in sample[c] if len(v) > 3 and json.dumps(v)[1:-1] in shown}
     assert not leaked
+
+
+def test_cli_renders_the_diff_as_a_table() -> None:
+    from rich.console import Console
+
+    from server.run_render import RunRenderer
+
+    real = pd.DataFrame({"email": ["ann@example.com"], "plan": ["Gold"]})
+    synthetic = pd.DataFrame({"email": ["zed@synthetic.test"], "plan": ["Gold"]})
+    console = Console(record=True, width=140)
+    RunRenderer(console, live=False)(
+        sample_diff("customers", real, synthetic, {"email"}, {("customers", "plan"): {"Gold"}})
+    )
+    text = console.export_text()
+    assert "customers: sample (shapes) vs synthetic" in text
+    assert "AAA@AAAAAAA.AAA" in text and "zed@synthetic.test" in text and "Gold" in text
+    assert "ann@example.com" not in text
