@@ -47,6 +47,10 @@ class ApproveRequest(RunRef):
     )
 
 
+class FailureAnswerRequest(RunRef):
+    choice: Literal["retry", "skip", "abort"] = Field(description="retry the failed stage, skip it, or abort the run")
+
+
 class ListRunsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -86,8 +90,17 @@ def run_tools(settings: Settings) -> list[TypedTool]:
 
     def approve(request: ApproveRequest, emit: EventEmitter) -> RunStatus:
         run_id = request.run_id or _newest(settings, paused=True)
+        if request.decision == "abort" and api.get_run(run_id, settings=settings).state == "paused_failure":
+            return api.answer_failure(run_id, "abort", settings=settings)
         status = api.approve(run_id, request.decision, request.changes, settings=settings)
         if status.state == "aborted" or request.decision == "abort":
+            return status
+        return api.resume_run(status.run_id, sink=emit, settings=settings)
+
+    def failure(request: FailureAnswerRequest, emit: EventEmitter) -> RunStatus:
+        run_id = request.run_id or _newest(settings, paused=True)
+        status = api.answer_failure(run_id, request.choice, settings=settings)
+        if request.choice == "abort":
             return status
         return api.resume_run(status.run_id, sink=emit, settings=settings)
 
@@ -124,6 +137,12 @@ def run_tools(settings: Settings) -> list[TypedTool]:
             "aborted, continue the run.",
             ApproveRequest,
             approve,
+        ),
+        TypedTool(
+            "answer_failure",
+            "Answer a run paused after a failed stage: retry it or skip it (then the run continues), or abort.",
+            FailureAnswerRequest,
+            failure,
         ),
         TypedTool("run_status", "A run's state, stages, outputs and open question.", RunRef, status),
         TypedTool("list_runs", "Past runs, newest first, with their states.", ListRunsRequest, listing),

@@ -208,6 +208,8 @@ def test_approve_all_is_gated_by_a_person(home: Settings, tmp_path: Path) -> Non
         ("Why is Patient_Name considered personal data", "explain_column", {"column": "Patient_Name"}),
         ("approve run 1a2b3c4d", "approve_run", {"decision": "approve", "run_id": "1a2b3c4d"}),
         ("abort", "approve_run", {"decision": "abort"}),
+        ("retry", "answer_failure", {"choice": "retry"}),
+        ("skip the stage 1a2b3c4d", "answer_failure", {"choice": "skip", "run_id": "1a2b3c4d"}),
         ("synthesize 300 rows from samples/bank_transactions.csv with ctgan", "synthesize_data",
          {"rows": 300, "model": "ctgan"}),
         ("which generators are there?", "list_generators", {}),
@@ -229,7 +231,8 @@ def test_paths_resolve_to_bundled_files(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 KNOWN_TOOLS = {c.name for c in capabilities()} | {
-    "help", "run_workflow", "resume_workflow", "approve_run", "run_status", "list_runs", "explain_column",
+    "help", "run_workflow", "resume_workflow", "approve_run", "answer_failure", "run_status", "list_runs",
+    "explain_column",
 }  # fmt: skip
 
 
@@ -330,3 +333,28 @@ def test_mcp_client_config_names_this_installation(tmp_path: Path) -> None:
     entry = json.loads(result.stdout)["mcpServers"]["doppel"]
     assert entry["args"] == ["mcp", "--transport", "stdio"]
     assert Path(entry["command"]).name == "doppel" and Path(entry["command"]).is_file()
+
+
+def test_a_failed_stage_is_answered_from_the_chat(
+    home: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from agents.workflow.stages import SPECS
+
+    real, calls = SPECS["export"].run, {"n": 0}
+
+    def flaky(context: Any, progress: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] <= 3:  # every retry of the first attempt fails
+            raise TimeoutError("target timed out")
+        return real(context, progress)
+
+    monkeypatch.setitem(SPECS, "export", dataclasses.replace(SPECS["export"], run=flaky))
+    config = tmp_path / "flaky.yaml"
+    config.write_text(f"name: flaky\nschema_file: {SHOP}\nrows: 10\nseed: 3\napprovals: []\n")
+    conversation = Conversation(home)
+    paused = answer_of(chat(conversation, f"run the {config} workflow"))
+    assert "Stage export failed" in paused and "Say 'retry', 'skip' or 'abort'" in paused
+    done = answer_of(chat(conversation, "retry"))
+    assert "is completed" in done and calls["n"] == 4

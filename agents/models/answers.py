@@ -19,7 +19,7 @@ HELP = f"""I am Doppel's assistant {OFFLINE_NOTE}. I understand requests like:
 - "evaluate real.csv synthetic.csv" (quality, diagnostics, privacy report)
 - "generate 500 customers from examples/shop.yaml as parquet", "validate examples/shop.yaml"
 - "run the telecom workflow" (add "approve all" to skip the approval points), "status", "list runs"
-- "approve", "abort", "resume run 1a2b3c4d"
+- "approve", "abort", "retry", "skip", "resume run 1a2b3c4d"
 - "why was msisdn marked sensitive?", "which generators are there?"
 Connect a real model (Bedrock or another provider) in doppel.toml for free-form conversation."""
 
@@ -132,7 +132,8 @@ def _run(r: dict[str, Any]) -> str:
     if question := r.get("pending_approval"):
         lines.append(f"Waiting for approval: {question['question']} Say 'approve' or 'abort'.")
     if failed := r.get("pending_failure"):
-        lines.append(f"Stage {failed['stage']} failed: {failed['error']}. {failed.get('remedy', '')}".strip())
+        remedy = failed.get("remedy", "")
+        lines.append(f"Stage {failed['stage']} failed: {failed['error']}. {remedy} Say 'retry', 'skip' or 'abort'.")
     if r["state"] == "completed":
         lines.append(f"Outputs: {r['artifacts_dir']}")
     return "\n".join(lines)
@@ -161,5 +162,6 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "resume_workflow": _run,
     "run_status": _run,
     "approve_run": _run,
+    "answer_failure": _run,
     "list_runs": _runs,
 }

@@ -46,7 +46,7 @@ def parse(text: str, workdir: Path = Path(".doppel/chat")) -> Intent:
     """The intent of ``text``; the first matching rule wins, in the order below."""
     lowered = text.lower().strip()
     paths = find_paths(text)
-    for rule in (_explain, _workflow, _approve, _resume, _status, _list_runs, _generators):
+    for rule in (_explain, _workflow, _approve, _failure, _resume, _status, _list_runs, _generators):
         if (intent := rule(lowered, text)) is not None:
             return intent
     if re.search(r"\bvalidat", lowered) and paths:
@@ -109,6 +109,16 @@ def _approve(lowered: str, text: str) -> Intent | None:
     if m.group(2):
         arguments["run_id"] = m.group(2)
     return Intent(tool="approve_run", arguments=arguments)
+
+
+def _failure(lowered: str, text: str) -> Intent | None:
+    m = re.match(r"^(retry|skip)\b(?:\s+(?:the\s+)?(?:stage|run))?\s*([0-9a-f]{4,40})?", lowered)
+    if m is None:
+        return None
+    arguments: dict[str, Any] = {"choice": m.group(1)}
+    if m.group(2):
+        arguments["run_id"] = m.group(2)
+    return Intent(tool="answer_failure", arguments=arguments)
 
 
 def _resume(lowered: str, text: str) -> Intent | None:
