@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
+pytest_plugins = ["tests.bedrock_support"]  # the Bedrock stand-in fixtures: stand_in, bedrock
+
 ROOT = Path(__file__).resolve().parents[1]
 SHOP = ROOT / "examples" / "shop.yaml"
 

@@ -17,6 +17,7 @@ from agents.state import audit
 from agents.workflow import api
 from agents.workflow.config import RunConfig
 from mocks.bedrock import BedrockStandIn
+from tests.bedrock_support import isolate_from_aws
 from tests.workflow_support import settings_in
 from tools.settings import ModelSettings, RetrySettings, Settings
 
@@ -34,11 +35,7 @@ tables:
 
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    isolate_from_aws(monkeypatch, tmp_path)
     monkeypatch.chdir(tmp_path)
 
 

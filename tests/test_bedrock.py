@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -14,6 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mocks.bedrock import BedrockStandIn, Scenario, answer_for
+from tests.bedrock_support import isolate_from_aws
 from tools.llm import BedrockTextClient, ExternalCall, LlmAnswerError, LlmError, LlmUsage, batch_prompt, is_loopback
 from tools.settings import ModelSettings, RetrySettings
 
@@ -23,25 +23,7 @@ FAST = RetrySettings(attempts=4, initial_delay=0.001, max_delay=0.01)
 
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """No credentials, profiles or instance metadata: everything must work against the stand-in alone."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-@pytest.fixture(scope="module")
-def stand_in() -> Iterator[BedrockStandIn]:
-    with BedrockStandIn() as server:
-        yield server
-
-
-@pytest.fixture
-def bedrock(stand_in: BedrockStandIn) -> BedrockStandIn:
-    stand_in.set_scenario("ok")
-    stand_in.reset()
-    return stand_in
+    isolate_from_aws(monkeypatch, tmp_path)
 
 
 def make_client(

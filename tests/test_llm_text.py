@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 from mocks.bedrock import BedrockStandIn
+from tests.bedrock_support import isolate_from_aws
 from tools.engine.blocks import BlockRequest, generate_block
 from tools.engine.fieldgen import generate_field
 from tools.engine.plan import build_plan
@@ -32,28 +33,13 @@ FAST = RetrySettings(attempts=3, initial_delay=0.001, max_delay=0.01)
 def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Default settings (no doppel.toml, no DOPPEL_* model variables), no AWS config, fresh notices."""
     monkeypatch.chdir(tmp_path)
-    for name in ("DOPPEL_CONFIG", "DOPPEL_MODEL__PROVIDER", "DOPPEL_MODEL__ENDPOINT_URL", "AWS_PROFILE"):
+    for name in ("DOPPEL_CONFIG", "DOPPEL_MODEL__PROVIDER", "DOPPEL_MODEL__ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    isolate_from_aws(monkeypatch, tmp_path)
     reset_notices()
     clear_llm_client()
     yield
     clear_llm_client()
-
-
-@pytest.fixture(scope="module")
-def stand_in() -> Iterator[BedrockStandIn]:
-    with BedrockStandIn() as server:
-        yield server
-
-
-@pytest.fixture
-def bedrock(stand_in: BedrockStandIn) -> BedrockStandIn:
-    stand_in.set_scenario("ok")
-    stand_in.reset()
-    return stand_in
 
 
 def related(n: int = len(CITIES)) -> Related:

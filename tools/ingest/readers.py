@@ -309,21 +309,23 @@ def _read_csv(path: Path, max_rows: int | None) -> IngestedTable:
     return IngestedTable(name=path.stem, source=source, frame=frame)
 
 
-def _csv_with_arrow(
-    path: Path, encoding: str, dialect: Dialect, names: list[str], quoted: bool, max_rows: int | None
-) -> pd.DataFrame:
+def arrow_csv_options(
+    encoding: str, dialect: Dialect, names: list[str], *, newlines_in_values: bool, block_size: int = 16 * 1024 * 1024
+) -> tuple[pcsv.ReadOptions, pcsv.ParseOptions, pcsv.ConvertOptions]:
+    """Arrow's CSV options for what ingest sniffed: every column text, blanks null (shared by the
+    reader here and the leakage scan, which streams the same file in chunks)."""
     read = pcsv.ReadOptions(
         encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
         column_names=names,
         skip_rows_after_names=1 if dialect.has_header else 0,
-        block_size=16 * 1024 * 1024,
+        block_size=block_size,
     )
     parse = pcsv.ParseOptions(
         delimiter=dialect.delimiter,
         quote_char=dialect.quotechar,
         double_quote=dialect.escapechar is None,
         escape_char=dialect.escapechar or False,
-        newlines_in_values=quoted,
+        newlines_in_values=newlines_in_values,
         ignore_empty_lines=True,
     )
     convert = pcsv.ConvertOptions(
@@ -332,6 +334,13 @@ def _csv_with_arrow(
         quoted_strings_can_be_null=True,
         null_values=[""],
     )
+    return read, parse, convert
+
+
+def _csv_with_arrow(
+    path: Path, encoding: str, dialect: Dialect, names: list[str], quoted: bool, max_rows: int | None
+) -> pd.DataFrame:
+    read, parse, convert = arrow_csv_options(encoding, dialect, names, newlines_in_values=quoted)
     if max_rows is None:
         table = pcsv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
     else:

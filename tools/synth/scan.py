@@ -79,25 +79,8 @@ def _csv_chunks(path: Path, table: IngestedTable, chunk_rows: int) -> Iterator[p
     header = first[0] if dialect.has_header and first else []
     width = len(header) if header else readers._consistency(first)[1] or 1
     names = readers.clean_names(header or [""] * width)
-    read = pcsv.ReadOptions(
-        encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-        column_names=names,
-        skip_rows_after_names=1 if dialect.has_header else 0,
-        block_size=BLOCK_BYTES,
-    )
-    parse = pcsv.ParseOptions(
-        delimiter=dialect.delimiter,
-        quote_char=dialect.quotechar,
-        double_quote=dialect.escapechar is None,
-        escape_char=dialect.escapechar or False,
-        newlines_in_values=True,
-        ignore_empty_lines=True,
-    )
-    convert = pcsv.ConvertOptions(
-        column_types=dict.fromkeys(names, pa.string()),
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-        null_values=[""],
+    read, parse, convert = readers.arrow_csv_options(
+        encoding, dialect, names, newlines_in_values=True, block_size=BLOCK_BYTES
     )
     done = 0
     try:
