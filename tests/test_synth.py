@@ -868,3 +868,16 @@ def test_errors_name_the_argument_and_print_no_traceback(tmp_path: Path) -> None
     )
     assert code == 2 and "hospital_patients.nope" in output and "Traceback" not in output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_spike_of_one_value_is_kept_not_smeared() -> None:
+    from tools.synth.training import split_spike
+
+    rng = np.random.default_rng(3)
+    values = np.where(rng.random(1000) < 0.6, 0.0, rng.gamma(2.0, 50.0, 1000)).round(2)
+    values[:50] = np.nan
+    value, flag, smoothed = split_spike(values, np.random.default_rng(1))  # type: ignore[misc]
+    assert value == 0.0 and flag.sum() == int((values[50:] == 0).sum())
+    assert not (smoothed[flag] == 0).any() and np.isnan(smoothed[:50]).all()  # spike rows hold other values
+    assert split_spike(rng.normal(size=1000), np.random.default_rng(1)) is None  # a curve has no spike
+    assert split_spike(np.array([0.0, 1.0] * 50), np.random.default_rng(1)) is None  # a flag is left alone

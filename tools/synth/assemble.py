@@ -47,6 +47,18 @@ def _present(plan: ColumnPlan, sampled: pd.DataFrame, training: TrainingTable | 
     return present
 
 
+def _with_spike(column: str, sampled: pd.DataFrame, training: TrainingTable | None) -> np.ndarray:
+    """SDV's values of a learned column, with the rows its spike flag marks set back to the spike value."""
+    values = sampled[column].to_numpy()
+    spike = training.modes.get(column) if training is not None else None
+    if spike is None or spike[0] not in sampled.columns:
+        return values
+    flag = sampled[spike[0]].fillna(False).astype(bool).to_numpy()
+    values = values.copy()
+    values[flag & ~pd.isna(values)] = spike[1]
+    return values
+
+
 def calibrate_missing(values: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
     """A learned column with exactly the sample's missing rate: surplus gaps take other rows' values
     (SDV's), surplus values are blanked."""
@@ -86,7 +98,7 @@ def assemble(
         raw = source.frame[column]
         if plan.strategy == "learned":
             columns[column] = calibrate_missing(
-                sampled[column].to_numpy(), plan.profile.missing_rate, rng_for(column, "missing")
+                _with_spike(column, sampled, training), plan.profile.missing_rate, rng_for(column, "missing")
             )
             if training is not None and column in training.codecs:
                 out.codecs[column] = training.codecs[column]

@@ -15,9 +15,10 @@ An offending cell of a regenerated column gets the first of several freshly gene
 that matches nothing; one of a learned column gets another output value of the same column. Then
 everything is checked again; what still matches is blanked. Only counts are reported.
 
-Which output cells are compared: every column except the numbers, dates and flags SDV learned (they
-are drawn from fitted distributions and written by Doppel's own formatter, so equal to a name,
-email or id only by coincidence of digits).
+Which output cells are compared: every column except the dates and flags SDV learned (drawn from
+fitted distributions and written by Doppel's own formatter). Learned numbers are compared: a usage
+figure of ``151502`` is a coincidence, but it reads exactly like a sort code of the sample, so it is
+replaced like any other match.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def value_checked(plan: ColumnPlan) -> bool:
 
 def compared(plan: ColumnPlan) -> bool:
     """Output columns whose cells are compared with the sensitive values (see the module docstring)."""
-    return not (plan.strategy == "learned" and plan.kind in ("number", "date", "boolean"))
+    return not (plan.strategy == "learned" and plan.kind in ("date", "boolean"))
 
 
 def is_date(plan: ColumnPlan) -> bool:

@@ -61,10 +61,38 @@ class TrainingTable:
     presence: dict[str, str]  # regenerated/text column -> its boolean presence column in ``frame``
     source_rows: int
     dropped_orphans: int = 0
+    modes: dict[str, tuple[str, float]] = field(default_factory=dict)  # number column -> (flag column, value)
 
 
 def presence_name(index: int) -> str:
     return f"__doppel_present_{index}"
+
+
+def mode_name(index: int) -> str:
+    return f"__doppel_mode_{index}"
+
+
+MODE_SHARE = 0.2  # a number taking one value in at least this share of its rows is a spike, not a curve
+
+
+def split_spike(values: np.ndarray, rng: np.random.Generator) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """A point mass (balances of exactly 0.00, counts of 0) that a continuous model would smear:
+    ``(value, flag per row, values with the spike's rows drawn from the other values)``, or None."""
+    present = ~np.isnan(values)
+    if present.sum() < 20:
+        return None
+    found, counts = np.unique(values[present], return_counts=True)
+    if len(found) < 3:
+        return None  # a flag-like column: the copula handles two or three values well enough
+    top = int(np.argmax(counts))
+    if counts[top] / present.sum() < MODE_SHARE:
+        return None
+    value = float(found[top])
+    flag = present & (values == value)
+    rest = np.flatnonzero(present & ~flag)
+    smoothed = values.copy()
+    smoothed[flag] = values[rest[rng.integers(0, len(rest), int(flag.sum()))]]
+    return value, flag, smoothed
 
 
 def training_table(
@@ -78,11 +106,17 @@ def training_table(
     sdtypes: dict[str, str] = {}
     codecs: dict[str, Codec] = {}
     presence: dict[str, str] = {}
+    modes: dict[str, tuple[str, float]] = {}
     for i, plan in enumerate(plans):
         series = frame[plan.column]
         if plan.strategy == "learned" and plan.kind is not None:
             rng = rng_for(seed, table.name, plan.column, 0, 0, "impute")
             values, codec = parse_column(plan, series, rng, today)
+            if plan.kind == "number" and (spike := split_spike(values, rng)) is not None:
+                value, flag, values = spike
+                modes[plan.column] = (mode_name(i), value)
+                columns[mode_name(i)] = flag
+                sdtypes[mode_name(i)] = "boolean"
             columns[plan.column] = values
             sdtypes[plan.column] = SDTYPES[plan.kind]
             codecs[plan.column] = codec
@@ -92,7 +126,7 @@ def training_table(
             sdtypes[name] = "boolean"
             presence[plan.column] = name
     out = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
-    return TrainingTable(table.name, out, sdtypes, codecs, presence, len(frame))
+    return TrainingTable(table.name, out, sdtypes, codecs, presence, len(frame), modes=modes)
 
 
 def present_mask(series: pd.Series) -> np.ndarray:
