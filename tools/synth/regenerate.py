@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from tools.generators.registry import Related, get
 from tools.profile.numbers import parse_numbers
+from tools.profile.patterns import shape
 from tools.profile.quality import UK_POSTCODE_RE
 from tools.synth import entities, vocabulary
 from tools.synth.arrays import allocate, flags, keep_where
@@ -85,6 +86,8 @@ def regenerate(
     elif entity in _TEXT_MAKERS:
         if kind in ("category", "boolean") and not needs_context(entity):
             text, detail = _pooled(plan, raw, size, rng, locale, context)
+        elif repeating(plan) and not needs_context(entity):
+            text, detail = _repeated(plan, raw, size, rng, locale, context)
         else:
             text, detail = _TEXT_MAKERS[entity](plan, raw, size, rng, locale, context)
         if entity not in ("email", "free_text_pii") and not _has_case_issue(plan):
@@ -109,6 +112,14 @@ def _frequencies(raw: pd.Series) -> np.ndarray:
     return values.str.lower().value_counts().to_numpy(dtype=np.float64)
 
 
+REPEATING = 0.5  # an identifying column with at most this share of distinct values repeats by nature
+
+
+def repeating(plan: ColumnPlan) -> bool:
+    """Values that recur by nature (a card in many transactions, a phone shared by a household)."""
+    return plan.profile.present > 0 and plan.profile.distinct / plan.profile.present <= REPEATING
+
+
 def _pooled(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
             context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
     """A categorical column keeps its cardinality and frequency profile: as many distinct generated
@@ -123,6 +134,25 @@ def _pooled(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generato
     return pa.array(
         np.array(pool, dtype=object)[pick], pa.string()
     ), f"{detail}; {len(pool)} values at the sample's frequencies"
+
+
+def _repeated(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
+              context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
+    """Values that recur by nature (a card in many transactions) recur as often: within each written
+    shape (so the shape mix stays as generated), the rows share a pool of values sized by the sample's
+    distinct share, the k-th most frequent as often as the sample's k-th most frequent."""
+    counts = _frequencies(raw)
+    made, detail = _TEXT_MAKERS[plan.entity or "other_pii"](plan, raw, size, rng, locale, context)
+    values = np.asarray(made.to_numpy(zero_copy_only=False), dtype=object)
+    share = len(counts) / max(1, int(counts.sum()))
+    shapes = np.array([shape(v) if isinstance(v, str) else "" for v in values], dtype=object)
+    for key in np.unique(shapes):
+        rows = np.flatnonzero(shapes == key)
+        k = max(1, min(len(rows), round(len(rows) * share)))
+        weights = counts[np.linspace(0, len(counts) - 1, k).round().astype(np.int64)] if len(counts) else np.ones(k)
+        values[rows] = values[rows[:k]][allocate(rng, len(rows), weights)]
+    distinct = len({v for v in values.tolist() if v})
+    return pa.array(values.tolist(), pa.string()), f"{detail}; {distinct} values recurring at the sample's frequencies"
 
 
 def _blank(out: Regenerated, present: np.ndarray) -> Regenerated:
