@@ -170,6 +170,8 @@ def test_run_workflow_pauses_for_approval_then_approve_completes(home: Settings,
     assert started == ["export", "report"]
     listed = answer_of(chat(conversation, "list runs"))
     assert "small: completed" in listed
+    status = answer_of(chat(conversation, "what is the status of the last run?"))
+    assert "is completed" in status and "Completed: ingest, synthesise, export, report." in status
 
 
 def test_approve_all_is_gated_by_a_person(home: Settings, tmp_path: Path) -> None:

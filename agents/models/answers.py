@@ -129,6 +129,8 @@ def _run(r: dict[str, Any]) -> str:
         lines.append(f"Completed: {', '.join(done)}.")
     if skipped:
         lines.append(f"Skipped: {', '.join(skipped)}.")
+    notes = [f"{s['stage']}: {s['message']}" for s in r["stages"] if s["state"] == "completed" and s.get("message")]
+    lines += notes  # e.g. "evaluate: quality 77.6%, diagnostic 97.5%, privacy: low risk"
     if question := r.get("pending_approval"):
         lines.append(f"Waiting for approval: {question['question']} Say 'approve' or 'abort'.")
     if failed := r.get("pending_failure"):
