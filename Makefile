@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install chromium run test lint bench clean
 
 install: $(STAMP)
 
@@ -14,7 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory chromium
 	touch $(STAMP)
+
+# Debian's Chromium for the tests that open pages in a real headless browser (no downloaded browsers).
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; } || \
+	  echo "could not install Debian's chromium: the browser tests will say so; set DOPPEL_CHROMIUM to a Chromium"; }
 
 # The main job: the bundled telecom sample through the offline workflow (ingest ... export, report),
 # approval points approved automatically (recorded as such), then how to reach Doppel from an IDE.

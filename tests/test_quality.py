@@ -19,6 +19,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from server.cli import app
+from tests.browser import render
 from tests.conftest import ROOT
 from tools.errors import DoppelError
 from tools.quality import columns as colmetrics
@@ -330,6 +331,18 @@ def test_html_is_self_contained_with_every_section(good: Run) -> None:
     assert "Q-Q" in body and "Pearson correlation: |real - synthetic|" in body
     assert "email: value lengths (sensitive: values not shown)" in body
     assert "Doppel evaluation report" in body and "low risk" in body
+
+
+def test_html_opens_offline_in_a_real_browser_and_draws_every_chart(good: Run) -> None:
+    assert good.html is not None
+    page = render(good.html)
+    charts = without_bundle(good.html.read_text(encoding="utf-8")).count("Plotly.newPlot")
+    assert charts >= len(good.table.columns)
+    drawn = page.dom.count('class="plot-container plotly"')  # plotly adds it when a chart is drawn
+    assert drawn == charts, f"{drawn} of {charts} charts drawn"
+    assert page.dom.count('class="main-svg"') >= charts
+    assert 'id="summary"' in page.dom and "Doppel evaluation report" in page.dom
+    assert page.console == []  # no script error, no failed fetch
 
 
 def test_no_sensitive_real_value_in_html_or_json(good: Run, data: dict[str, Path]) -> None:
