@@ -12,15 +12,19 @@ import contextlib
 import logging
 import random
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tools.errors import DoppelError
+from tools.synth import segments
+from tools.synth.children import ChildPlan, leaf_relations, plan_child, redraw
 from tools.synth.model import MetadataCorrection, SynthModel
 from tools.synth.relations import Relation
+from tools.synth.segments import Fitter
 from tools.synth.training import TrainingTable
 
 MODEL_LABEL = {
@@ -32,6 +36,17 @@ MODEL_LABEL = {
 SDV_LOGGERS = ("sdv", "SingleTableSynthesizer", "MultiTableSynthesizer", "Metadata", "SingleTableMetadata",
                "copulas", "rdt", "ctgan")  # fmt: skip
 SEED_MOD = 2**32
+
+
+@dataclass
+class Sampled:
+    """SDV's sampled frames by table, and how they were modelled (for metadata.json)."""
+
+    frames: dict[str, pd.DataFrame]
+    notes: dict[str, str] = field(default_factory=dict)  # table -> how it was modelled, when not plainly
+
+    def __getitem__(self, table: str) -> pd.DataFrame:
+        return self.frames[table]
 
 
 @contextlib.contextmanager
@@ -113,6 +128,28 @@ def _single(model: SynthModel, metadata: Any, epochs: int | None) -> Any:
     return TVAESynthesizer(metadata, **extra)
 
 
+def copula_fitter(name: str) -> Fitter:
+    """SDV GaussianCopula on one frame, its metadata detected then set to our sdtypes, seeded."""
+
+    def fit(frame: pd.DataFrame, sdtypes: dict[str, str], rows: int, seed: int) -> pd.DataFrame:
+        from sdv.metadata import Metadata
+        from sdv.single_table import GaussianCopulaSynthesizer
+
+        with quiet_and_seeded(seed):
+            metadata = Metadata.detect_from_dataframes({name: frame}, infer_keys=None)
+            detected = metadata.tables[name].columns
+            for column, sdtype in sdtypes.items():
+                if column in frame and str(detected[column]["sdtype"]) != sdtype:
+                    metadata.update_column(column, name, sdtype=sdtype)
+            synthesizer = GaussianCopulaSynthesizer(metadata)
+            synthesizer.fit({name: frame})
+            synthesizer._set_random_state(seed % SEED_MOD)
+            sampled = synthesizer.sample(num_rows=rows)
+        return sampled[name] if isinstance(sampled, dict) else sampled
+
+    return fit
+
+
 def fit_and_sample(
     tables: list[TrainingTable],
     metadata: Any,
@@ -120,26 +157,55 @@ def fit_and_sample(
     epochs: int | None,
     seed: int,
     rows: int,
-) -> dict[str, pd.DataFrame]:
-    """Fit on the training frames and sample ``rows`` rows of the first table (HMA: related tables
-    follow in the proportions it learned). The random state is set from ``seed`` for fit and sample."""
+    relations: list[Relation] | None = None,
+) -> Sampled:
+    """Fit on the training frames and sample ``rows`` rows of the first table (related tables follow in
+    the proportions learned). The random state is set from ``seed`` for fit and sample.
+
+    GaussianCopula tables are segmented by the category that shapes the rest of the row
+    (``segments.py``); with HMA, leaf child tables are redrawn per parent context (``children.py``).
+    Where either cannot fit a part of the sample, SDV's plain model is used for that table."""
     frames = {t.name: t.frame for t in tables}
+    notes: dict[str, str] = {}
     try:
-        with quiet_and_seeded(seed):
-            if len(tables) == 1:
-                name = tables[0].name
+        if len(tables) == 1:
+            table = tables[0]
+            if model == "gaussian_copula":
+                seg = segments.choose(table.frame, table.sdtypes)
+                if seg is not None:
+                    segmented = _try(
+                        lambda: segments.sample_segmented(
+                            table.frame, table.sdtypes, rows, seed, copula_fitter(table.name), seg
+                        )
+                    )
+                    if segmented is not None:
+                        notes[table.name] = f"one GaussianCopula per value of {seg.describe()}"
+                        return Sampled({table.name: segments.with_dtypes(segmented, table.frame)}, notes)
+            with quiet_and_seeded(seed):
                 synthesizer = _single(model, metadata, epochs)
-                synthesizer.fit({name: frames[name]})  # SDV 2: data is a {table: frame} mapping
+                synthesizer.fit({table.name: frames[table.name]})  # SDV 2: data is a {table: frame} mapping
                 # SDV otherwise samples from a fixed seed whatever the run's seed is
                 synthesizer._set_random_state(seed % SEED_MOD)
                 sampled = synthesizer.sample(num_rows=rows)
-                return {name: sampled[name] if isinstance(sampled, dict) else sampled}
-            from sdv.multi_table import HMASynthesizer
+            return Sampled({table.name: sampled[table.name] if isinstance(sampled, dict) else sampled}, notes)
+        from sdv.multi_table import HMASynthesizer
 
+        with quiet_and_seeded(seed):
             hma = HMASynthesizer(metadata, verbose=False)
             hma.fit(frames)
             hma._numpy_seed = seed % SEED_MOD  # HMA samples under this numpy seed
-            return dict(hma.sample(num_rows=rows, main_table_name=tables[0].name))
+            out = dict(hma.sample(num_rows=rows, main_table_name=tables[0].name))
+        if model == "gaussian_copula":
+            by_name = {t.name: t for t in tables}
+            for r in leaf_relations(relations or []):
+                parent, child = by_name[r.parent_table], by_name[r.child_table]
+                plan = plan_child(parent, child, r)
+                fitter = copula_fitter(child.name)
+                redrawn = _try(lambda: redraw(plan, parent, child, out[r.parent_table], seed, fitter))  # noqa: B023
+                if redrawn is not None:
+                    out[r.child_table] = redrawn
+                    notes[r.child_table] = _child_note(plan)
+        return Sampled(out, notes)
     except DoppelError:
         raise
     except (ValueError, TypeError, KeyError, RuntimeError) as exc:
@@ -150,3 +216,22 @@ def fit_and_sample(
             f"{label} could not learn {names} ({type(exc).__name__}); try --model gaussian_copula, or "
             "correct the column types with --overrides"
         ) from None
+
+
+def _child_note(plan: ChildPlan) -> str:
+    r = plan.relation
+    if plan.context is None:
+        return f"rows per {r.parent_table} row drawn alike for every parent, GaussianCopulas segmented by category"
+    return (
+        f"rows per {r.parent_table} row and their values drawn by {r.parent_table}.{plan.context} "
+        f"(association {plan.association:.2f}), GaussianCopulas segmented by category; {r.parent_table} by HMA"
+    )
+
+
+def _try(make: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
+    """A segmented or per-context sample, or None when SDV cannot fit one of its parts (a segment whose
+    column is constant or empty, say): the caller then keeps SDV's plain model."""
+    try:
+        return make()
+    except (ValueError, TypeError, KeyError, RuntimeError, IndexError, np.linalg.LinAlgError):
+        return None

@@ -43,6 +43,7 @@ from tools.profile.quality import in_range
 from tools.synth.model import LeakageReport
 from tools.synth.plan import ColumnPlan
 
+CLASS_MAX = 20  # a learned column with at most this many values defines donor classes
 MIN_LENGTH = 4  # shorter normal forms (house numbers, initials) identify no one and collide by chance
 ROUNDS = 5
 CANDIDATES = 8  # fresh values generated per offending cell; the first that matches nothing is used
@@ -382,7 +383,7 @@ def _fix_rows(
         rows = guard.row_hits(name, frame, plans)
         if not len(rows):
             break
-        _perturb_rows(frame, rows, plans, seed_rng(name, "__rows__", round_))
+        _perturb_rows(frame, rows, plans, seed_rng(name, "__rows__", round_), alike=round_ < ROUNDS)
     for column in _by_variety(frame, plans):  # last resort: blank a cell, column by column
         rows = guard.row_hits(name, frame, plans)
         if not len(rows):
@@ -406,19 +407,37 @@ def _by_variety(frame: pd.DataFrame, plans: list[ColumnPlan]) -> list[str]:
     return sorted(learned, key=lambda c: (-frame[c].nunique(dropna=True), c))
 
 
-def _perturb_rows(frame: pd.DataFrame, rows: np.ndarray, plans: list[ColumnPlan], rng: np.random.Generator) -> None:
-    """Make each offending row differ: its most varied learned column takes another row's value."""
+def _donor_classes(frame: pd.DataFrame, plans: list[ColumnPlan], column: str) -> np.ndarray:
+    """A class per row: its values in the other learned columns with few distinct values (channel,
+    status, ...), so a donated value comes from a row like the one it fixes (a card payment's amount
+    from another card payment, never a salary's)."""
+    keys = [c for c in _by_variety(frame, plans) if c != column and frame[c].nunique(dropna=False) <= CLASS_MAX]
+    if not keys:
+        return np.zeros(len(frame), dtype=np.int64)
+    return frame.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+
+
+def _perturb_rows(
+    frame: pd.DataFrame, rows: np.ndarray, plans: list[ColumnPlan], rng: np.random.Generator, alike: bool
+) -> None:
+    """Make each offending row differ: its most varied learned column takes the value of another row,
+    of its donor class when ``alike`` (the first rounds) and the class has another value, else any."""
     column = _by_variety(frame, plans)[0]
     values = frame[column].to_numpy(dtype=object)
-    pool = np.flatnonzero(pd.notna(values))
+    present = pd.notna(values)
+    classes = _donor_classes(frame, plans, column) if alike else np.zeros(len(frame), dtype=np.int64)
     new = values[rows].copy()
-    todo = np.arange(len(rows))
-    for _ in range(10):
-        if not len(todo) or not len(pool):
-            break
-        draw = values[rng.choice(pool, size=len(todo))]
-        ok = draw != values[rows[todo]]
-        new[todo[ok]] = draw[ok]
-        todo = todo[~ok]
-    new[todo] = None
+    for cls in np.unique(classes[rows]):
+        todo = np.flatnonzero(classes[rows] == cls)
+        pool = np.flatnonzero(present & (classes == cls))
+        if len(set(values[pool].tolist())) < 2:
+            pool = np.flatnonzero(present)
+        for _ in range(10):
+            if not len(todo) or not len(pool):
+                break
+            draw = values[rng.choice(pool, size=len(todo))]
+            ok = draw != values[rows[todo]]
+            new[todo[ok]] = draw[ok]
+            todo = todo[~ok]
+        new[todo] = None
     frame.iloc[rows, frame.columns.get_loc(column)] = new

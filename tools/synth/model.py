@@ -175,6 +175,7 @@ class TableOutput(BaseModel):
     model: str
     training_rows: int
     dropped_orphans: int = Field(0, description="child rows left out of training: their parent key is absent")
+    modelling: str = Field("", description="how SDV's models were split, when not one plain model")
 
 
 class SynthesizeResult(BaseModel):

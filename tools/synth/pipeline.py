@@ -24,7 +24,7 @@ from tools.progress import ProgressCallback, no_progress
 from tools.sensitive.model import ColumnClassification
 from tools.synth import leakage, quality, scan
 from tools.synth.assemble import Assembled, assemble
-from tools.synth.fit import MODEL_LABEL, build_metadata, fit_and_sample
+from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, fit_and_sample
 from tools.synth.format import to_text
 from tools.synth.model import (
     ColumnReport,
@@ -105,6 +105,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
             outputs_info[t.name] = TableOutput(
                 table=t.name, rows=len(sampled[t.name]), columns=len(plans[t.name]), files=[], model=label,
                 training_rows=len(t.frame), dropped_orphans=t.dropped_orphans,
+                modelling=sampled.notes.get(t.name, ""),
             )  # fmt: skip
         clock.lap("regenerate")
 
@@ -272,10 +273,11 @@ def _training(
 def _fit(
     training: list[TrainingTable], relations: list[Relation], request: SynthesizeRequest, seed: int,
     report: ProgressCallback,
-) -> tuple[dict[str, pd.DataFrame], str, list[MetadataCorrection]]:  # fmt: skip
+) -> tuple[Sampled, str, list[MetadataCorrection]]:  # fmt: skip
     rows = request.rows
     if len(training) == 1 and training[0].frame.shape[1] == 0:  # nothing to learn: every column is made
-        return {training[0].name: pd.DataFrame(index=pd.RangeIndex(rows))}, "none (every column regenerated)", []
+        nothing = Sampled({training[0].name: pd.DataFrame(index=pd.RangeIndex(rows))})
+        return nothing, "none (every column regenerated)", []
     link_types = {r.parent_table: {r.parent_column: "id"} for r in relations}
     for r in relations:
         link_types.setdefault(r.child_table, {})[r.child_column] = "id"
@@ -284,7 +286,7 @@ def _fit(
     columns = sum(t.frame.shape[1] for t in training)
     names = ", ".join(t.name for t in training)
     report(f"Fitting {label} on {columns} columns of {names} ({sum(len(t.frame) for t in training):,} rows)", 0, None)
-    sampled = fit_and_sample(training, metadata, request.model, request.epochs, seed, rows)
+    sampled = fit_and_sample(training, metadata, request.model, request.epochs, seed, rows, relations)
     return sampled, label, corrections
 
 
