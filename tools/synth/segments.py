@@ -24,6 +24,7 @@ import pandas as pd
 MIN_ASSOCIATION = 0.3
 MIN_SEGMENT_ROWS = 100
 MAX_SEGMENTS = 12
+ASSOCIATION_ROWS = 20_000
 CATEGORICAL = {"categorical", "boolean"}
 LEARNED = CATEGORICAL | {"numerical", "datetime"}
 
@@ -72,11 +73,17 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(chi2 / (n * (min(ra, rb) - 1))))
 
 
-def association(frame: pd.DataFrame, sdtypes: dict[str, str], column: str) -> float:
-    """Mean Cramér's V of ``column`` with every other learned column (numbers and dates binned)."""
-    own = _codes(frame[column], "categorical")
+def association(
+    frame: pd.DataFrame, sdtypes: dict[str, str], column: str, codes: dict[str, np.ndarray] | None = None
+) -> float:
+    """Mean Cramér's V of ``column`` with every other learned column (numbers and dates binned).
+    ``codes``: the columns' codes already computed (``choose`` shares them between candidates)."""
+    known = codes if codes is not None else {}
+    own = known.get(column)
+    if own is None:
+        own = _codes(frame[column], "categorical")
     scores = [
-        cramers_v(own, _codes(frame[other], sdtype))
+        cramers_v(own, known[other] if other in known else _codes(frame[other], sdtype))
         for other, sdtype in sdtypes.items()
         if other != column and other in frame and sdtype in LEARNED
     ]
@@ -86,6 +93,8 @@ def association(frame: pd.DataFrame, sdtypes: dict[str, str], column: str) -> fl
 def choose(frame: pd.DataFrame, sdtypes: dict[str, str], exclude: set[str] | None = None) -> Segmentation | None:
     """The category whose values shape the rest of the row most, if strong enough to segment by."""
     best: Segmentation | None = None
+    sample = frame.iloc[:: max(1, len(frame) // ASSOCIATION_ROWS)]  # evenly spaced rows: enough to measure
+    codes = {c: _codes(sample[c], t) for c, t in sdtypes.items() if c in sample and t in LEARNED}
     for column, sdtype in sdtypes.items():
         if sdtype != "categorical" or column in (exclude or set()) or column not in frame:
             continue
@@ -95,7 +104,7 @@ def choose(frame: pd.DataFrame, sdtypes: dict[str, str], exclude: set[str] | Non
         big = [v for v, n in counts.items() if n >= MIN_SEGMENT_ROWS][:MAX_SEGMENTS]
         if not big or (len(big) == 1 and counts[big[0]] == len(frame)):
             continue  # nothing to split
-        score = association(frame, sdtypes, column)
+        score = association(sample, sdtypes, column, codes)
         if score >= MIN_ASSOCIATION and (best is None or score > best.association):
             best = Segmentation(column=column, association=round(score, 4), segments=big)
     return best
