@@ -42,15 +42,23 @@ class Segmentation:
         return f"{self.column} ({len(self.segments)} segments, association {self.association:.2f})"
 
 
-def _codes(series: pd.Series, sdtype: str, bins: int = 10) -> np.ndarray:
-    """Integer codes of a column for a contingency table: categories as is, numbers and dates in
-    quantile bins, missing as its own code."""
+Coded = tuple[np.ndarray, int]  # codes 0..k-1 of a column, and k
+
+
+def _codes(series: pd.Series, sdtype: str, bins: int = 10) -> Coded:
+    """Compact integer codes of a column for a contingency table: categories as is, numbers and dates
+    in quantile bins, missing as its own code."""
     if sdtype in CATEGORICAL:
-        return np.asarray(pd.factorize(series, use_na_sentinel=True)[0])
+        return _compact(np.asarray(pd.factorize(series, use_na_sentinel=True)[0]))
     values = pd.to_numeric(series, errors="coerce") if sdtype == "numerical" else _as_number(series)
     ranked = pd.Series(values).rank(method="average", pct=True).to_numpy()
     codes = np.floor(np.nan_to_num(ranked, nan=-1.0) * bins).clip(-1, bins - 1)
-    return codes.astype(np.int64)
+    return _compact(codes.astype(np.int64))
+
+
+def _compact(values: np.ndarray) -> Coded:
+    _, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.int64), int(inverse.max()) + 1 if len(inverse) else 0
 
 
 def _as_number(series: pd.Series) -> pd.Series:
@@ -60,13 +68,14 @@ def _as_number(series: pd.Series) -> pd.Series:
 
 def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
     """Cramér's V of two integer-coded columns (missing is a category of its own)."""
-    _, ia = np.unique(a, return_inverse=True)
-    _, ib = np.unique(b, return_inverse=True)
-    ra, rb = int(ia.max()) + 1 if len(ia) else 0, int(ib.max()) + 1 if len(ib) else 0
+    return _v(_compact(np.asarray(a)), _compact(np.asarray(b)))
+
+
+def _v(a: Coded, b: Coded) -> float:
+    (ia, ra), (ib, rb) = a, b
     if min(ra, rb) < 2:
         return 0.0
-    table = np.zeros((ra, rb))
-    np.add.at(table, (ia, ib), 1.0)
+    table = np.bincount(ia * rb + ib, minlength=ra * rb).reshape(ra, rb).astype(float)
     n = table.sum()
     expected = np.outer(table.sum(1), table.sum(0)) / n
     chi2 = float(((table - expected) ** 2 / np.where(expected > 0, expected, 1.0)).sum())
@@ -74,16 +83,14 @@ def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def association(
-    frame: pd.DataFrame, sdtypes: dict[str, str], column: str, codes: dict[str, np.ndarray] | None = None
+    frame: pd.DataFrame, sdtypes: dict[str, str], column: str, codes: dict[str, Coded] | None = None
 ) -> float:
     """Mean Cramér's V of ``column`` with every other learned column (numbers and dates binned).
     ``codes``: the columns' codes already computed (``choose`` shares them between candidates)."""
     known = codes if codes is not None else {}
-    own = known.get(column)
-    if own is None:
-        own = _codes(frame[column], "categorical")
+    own = known.get(column) or _codes(frame[column], "categorical")
     scores = [
-        cramers_v(own, known[other] if other in known else _codes(frame[other], sdtype))
+        _v(own, known[other] if other in known else _codes(frame[other], sdtype))
         for other, sdtype in sdtypes.items()
         if other != column and other in frame and sdtype in LEARNED
     ]
