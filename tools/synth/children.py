@@ -53,11 +53,17 @@ def child_counts(parent: pd.DataFrame, child: pd.DataFrame, r: Relation) -> np.n
     return per_key.reindex(parent[r.parent_column]).fillna(0).to_numpy(dtype=np.int64)
 
 
+def parent_rows(parent: TrainingTable, child: TrainingTable, r: Relation) -> np.ndarray:
+    """Position in ``parent.frame`` of each child row's parent (orphans were dropped from training)."""
+    position = pd.Series(np.arange(len(parent.frame)), index=parent.frame[r.parent_column])
+    return child.frame[r.child_column].map(position).to_numpy(dtype=np.int64)
+
+
 def plan_child(parent: TrainingTable, child: TrainingTable, r: Relation) -> ChildPlan:
     """The parent category most associated with its children: with their count per parent (Cramér's V
     against count deciles) or with their columns (mean Cramér's V), whichever is stronger."""
     counts = child_counts(parent.frame, child.frame, r)
-    joined = child.frame[r.child_column].map(pd.Series(range(len(parent.frame)), index=parent.frame[r.parent_column]))
+    joined = parent_rows(parent, child, r)
     best: tuple[float, str | None] = (0.0, None)
     for column, sdtype in parent.sdtypes.items():
         if sdtype not in segments.CATEGORICAL or column == r.parent_column:
@@ -65,7 +71,7 @@ def plan_child(parent: TrainingTable, child: TrainingTable, r: Relation) -> Chil
         values = parent.frame[column]
         if not 2 <= values.nunique(dropna=True) <= MAX_CONTEXT_VALUES:
             continue
-        on_children = values.to_numpy()[joined.to_numpy(dtype=np.int64)]
+        on_children = values.to_numpy()[joined]
         frame = child.frame.drop(columns=[r.child_column]).assign(__context=on_children)
         sdtypes = {c: t for c, t in child.sdtypes.items() if c != r.child_column} | {"__context": "categorical"}
         by_rows = segments.association(frame, sdtypes, "__context")
@@ -75,9 +81,8 @@ def plan_child(parent: TrainingTable, child: TrainingTable, r: Relation) -> Chil
         score = max(by_rows, by_count)  # shaping how many children, or what they look like
         if score > best[0]:
             best = (score, column)
-    if best[0] < segments.MIN_ASSOCIATION:
-        return ChildPlan(relation=r, context=None, association=round(best[0], 4))
-    return ChildPlan(relation=r, context=best[1], association=round(best[0], 4))
+    context = best[1] if best[0] >= segments.MIN_ASSOCIATION else None
+    return ChildPlan(relation=r, context=context, association=round(best[0], 4))
 
 
 def redraw(
@@ -127,8 +132,7 @@ def _context_groups(
     """Per context value: (synthetic parents with it, the sample's child counts of its parents, the
     sample's children of its parents); values with few children are pooled under None."""
     real_context = parent.frame[context]
-    by_key = pd.Series(real_context.to_numpy(), index=parent.frame[r.parent_column])
-    child_context = child.frame[r.child_column].map(by_key)
+    child_context = pd.Series(real_context.to_numpy()[parent_rows(parent, child, r)])
     synth_context = synthetic_parent[context]
     big = [v for v, n in child_context.value_counts().items() if n >= MIN_CONTEXT_CHILDREN]
     groups: dict[object, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
