@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tools.errors import DoppelError
+from tools.export.base import KEEP_FORMULAS
 
 app = typer.Typer(
     name="doppel",
@@ -79,9 +80,7 @@ def generate(
     chunk_rows: Annotated[int | None, typer.Option("--chunk-rows", min=1, help="rows per numbered part file")] = None,
     append: Annotated[Path | None, typer.Option("--append", help="add rows to an existing output folder")] = None,
     no_tags: Annotated[bool, typer.Option("--no-tags", help="leave out the _anomalies column")] = False,
-    keep_formulas: Annotated[
-        bool, typer.Option("--keep-formulas", help="CSV: do not neutralise cells starting with = + - @")
-    ] = False,
+    keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS)] = False,
     workers: Annotated[
         int | None,
         typer.Option("--workers", min=1, help="threads generating blocks in parallel [default: the CPU count]"),

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tools.errors import DoppelError
+from tools.export.base import KEEP_FORMULAS
 
 if TYPE_CHECKING:
     from tools.anonymise.model import AnonymiseResult, PrivacyMeasure, TablePrivacy
@@ -161,6 +162,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="csv|json|jsonl|parquet|avro|sql")] = "csv",
         max_rows: Annotated[int | None, typer.Option("--max-rows", min=1, help="read at most N rows per table")] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+        keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS)] = False,
     ) -> None:
         """Anonymise a sample but keep its rows: mask, pseudonymise (keyed HMAC), generalise, perturb.
 
@@ -187,6 +189,7 @@ def register(app: typer.Typer) -> None:
             seed=seed,
             format=fmt,
             max_rows=max_rows,
+            neutralise_formulas=not keep_formulas,
         )
         with _progress(err, quiet) as progress:
             result = run(request, progress)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tools.errors import DoppelError
+from tools.export.base import KEEP_FORMULAS
 
 
 def parse_time(option: str, value: str | None) -> datetime | None:
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         run_id: Annotated[str | None, typer.Option("--run", help="only this run's records")] = None,
         out_file: Annotated[Path | None, typer.Option("--out", help="write to this file instead of stdout")] = None,
+        keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS)] = False,
     ) -> None:
         """Audit records (metadata only) as JSON or CSV, filtered by time, user, kind or run."""
         from agents.state.audit import AUDIT_KINDS, AuditFilter, query, render
@@ -61,7 +63,7 @@ def register(app: typer.Typer) -> None:
             kind=kind,
             run_id=run_id,
         )
-        text = render(query(load_settings(), where), fmt)  # type: ignore[arg-type]
+        text = render(query(load_settings(), where), fmt, not keep_formulas)  # type: ignore[arg-type]
         if out_file is None:
             typer.echo(text, nl=False)
         else:

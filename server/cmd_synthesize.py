@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tools.errors import DoppelError
+from tools.export.base import KEEP_FORMULAS
 
 if TYPE_CHECKING:
     from tools.progress import ProgressCallback
@@ -165,6 +166,7 @@ def register(app: typer.Typer) -> None:
         dialect: Annotated[str, typer.Option("--dialect", help="SQL dialect: postgres|mysql|sqlite")] = "postgres",
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
         fixed: Annotated[str | None, typer.Option("--fixed-time", help=FIXED_TIME_HELP)] = None,
+        keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS)] = False,
     ) -> None:
         """Synthesise ROWS rows from a production sample: SDV learns the non-sensitive columns, Doppel
         regenerates the sensitive ones, re-applies the sample's quality issues, masks and constraints,
@@ -194,6 +196,7 @@ def register(app: typer.Typer) -> None:
             overrides=overrides,
             max_rows=max_rows,
             fixed_time=fixed_time(fixed),
+            neutralise_formulas=not keep_formulas,
         )
         with _progress(err, quiet) as progress:
             result = run(request, progress)

@@ -44,3 +44,19 @@ def test_typed_where_every_value_parses_text_elsewhere(tmp_path: Path) -> None:
     convert_tables({"t": source}, jsonl, ExportOptions(format="jsonl"), {})
     first = json.loads((jsonl / "t.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert first == {"id": "1", "amount": "2.5", "flag": "Y", "day": "2024-01-31", "code": "007", "mixed": "10"}
+
+
+def test_csv_to_csv_keeps_every_cell_and_neutralises_only_formulas(tmp_path: Path) -> None:
+    """What the workflow's export stage does to a sample run's CSV: nulls, empty strings, quoting and
+    embedded line breaks survive byte for byte; only formula-like text gains its ``'``."""
+    source = tmp_path / "t.csv"
+    body = 'id,"=cmd()",note,phone\r\n1,,"two\r\nlines",+44 20 7946 0958\r\n2,"",=1+2,-12.50\r\n3,"a,b",plain,\r\n'
+    source.write_bytes(body.encode())
+    for neutralise, expected in [
+        (True, body.replace('"=cmd()"', "'=cmd()").replace("=1+2", "'=1+2")),
+        (False, body.replace('"=cmd()"', "=cmd()")),  # quoted only where RFC 4180 needs it
+    ]:
+        out = tmp_path / str(neutralise)
+        out.mkdir()
+        convert_tables({"t": source}, out, ExportOptions(format="csv", neutralise_formulas=neutralise), {})
+        assert (out / "t.csv").read_bytes().decode() == expected

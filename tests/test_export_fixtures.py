@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import re
 import sqlite3
 from collections.abc import Sequence
 from decimal import Decimal
@@ -265,13 +266,16 @@ def read_rows(paths: Sequence[Path], fmt: str, table: str = "people") -> list[An
 # --- expectations, computed from Python values ---------------------------------------------------
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\x00")
+# never neutralised: a signed number, or a phone number (digits, spaces, dashes, dots, brackets after a +)
+NUMBER_OR_PHONE = re.compile(r"[+-][0-9,]*[0-9](\.[0-9]*)?([eE][+-]?[0-9]+)?%?|\+?[ ().-]*[0-9][0-9 ().-]*")
 
 
 def expected_csv_text(value: Any, arrow_type: pa.DataType, neutralise: bool = True) -> str:
     if value is None:
         return ""
     if pa.types.is_string(arrow_type):
-        return "'" + value if neutralise and value.startswith(FORMULA_START) else value
+        formula = value.startswith(FORMULA_START) and not NUMBER_OR_PHONE.fullmatch(value)
+        return "'" + value if neutralise and formula else value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):

@@ -97,21 +97,31 @@ def _aware(value: datetime) -> datetime:
 CSV_COLUMNS = ("id", "kind", "run_id", "stage", "user", "at", "detail")
 
 
-def render(entries: Sequence[AuditEntry], fmt: ExportFormat) -> str:
-    """JSON (an array) or CSV (``detail`` as a JSON cell)."""
+def render(entries: Sequence[AuditEntry], fmt: ExportFormat, neutralise_formulas: bool = True) -> str:
+    """JSON (an array) or CSV (``detail`` as a JSON cell). CSV cells follow Doppel's formula policy
+    (``tools.export.formatting.neutralise_formulas``) unless ``neutralise_formulas`` is off."""
     if fmt == "json":
         return json.dumps([e.model_dump(mode="json") for e in entries], indent=2, ensure_ascii=False) + "\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for e in entries:
         data = e.model_dump(mode="json")
-        writer.writerow(
+        rows.append(
             [
-                *(data[c] if data[c] is not None else "" for c in CSV_COLUMNS[:-1]),
+                *(str(data[c]) if data[c] is not None else "" for c in CSV_COLUMNS[:-1]),
                 json.dumps(e.detail, sort_keys=True, ensure_ascii=False),
             ]
         )
+    if neutralise_formulas and rows:
+        import pyarrow as pa
+
+        from tools.export.formatting import neutralise_formulas as neutralise
+
+        columns = [neutralise(pa.array(cells, pa.string())).to_pylist() for cells in zip(*rows, strict=True)]
+        rows = [list(row) for row in zip(*columns, strict=True)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 

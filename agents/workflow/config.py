@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agents.workflow.yaml_lines import line_of, parse_with_lines
 from tools.errors import DoppelError, Issue
-from tools.export.base import Dialect, ExportFormat
+from tools.export.base import KEEP_FORMULAS, Dialect, ExportFormat
 from tools.settings import ApprovalPoint
 from tools.synth.model import SynthModel
 
@@ -43,6 +43,7 @@ class RunConfig(BaseModel):
     model: SynthModel = Field("gaussian_copula", description="the SDV synthesizer for the non-sensitive structure")
     format: ExportFormat = "csv"
     dialect: Dialect = Field("postgres", description="SQL dialect when format is sql")
+    keep_formulas: bool = Field(False, description=KEEP_FORMULAS)
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
     targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
     out: Path | None = Field(None, description="also copy the exported files here")

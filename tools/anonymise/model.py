@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tools.export.base import NEUTRALISE_FORMULAS
+
 OutputFormat = Literal["csv", "json", "jsonl", "parquet", "avro", "sql"]
 RuleSource = Literal["rules", "sensitivity", "classified", "default"]
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -194,6 +196,7 @@ class AnonymiseRequest(BaseModel):
     seed: int | str | None = None
     format: OutputFormat = "csv"
     max_rows: int | None = Field(None, ge=1)
+    neutralise_formulas: bool = Field(True, description=NEUTRALISE_FORMULAS)
 
 
 class ColumnReport(BaseModel):

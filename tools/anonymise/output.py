@@ -3,8 +3,9 @@
 CSV output mirrors a CSV input (its delimiter, quote character, encoding with or without BOM, line
 ends, header or not), because anonymised data is usually fed back to the system the sample came from
 and a user who must keep the rows wants nothing else to move. Other inputs, and other formats, go
-through the shared export writers (tools/export) with every column as text. Cells are written exactly
-as they are: CSV formula neutralisation is not applied, since it would change the production text.
+through the shared export writers (tools/export) with every column as text. CSV cells and header names
+follow the shared formula policy (``tools.export.formatting.neutralise_formulas``): formula-like text gets a
+leading ``'`` unless ``neutralise`` is off (``--keep-formulas``); numbers and phone numbers never change.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tools.anonymise.text import to_arrow
 from tools.errors import DoppelError
 from tools.export.base import EXTENSIONS, ExportOptions, TableInfo, TableWriter
 from tools.export.files import check_table_name
+from tools.export.formatting import neutralise_formulas
 from tools.ingest.model import SourceInfo
 
 METADATA_FILE = "anonymisation.json"
@@ -68,7 +70,7 @@ def output_path(out: Path, table: str, fmt: OutputFormat) -> Path:
 
 
 def write_tables(
-    out: Path, tables: Sequence[tuple[str, pd.DataFrame, SourceInfo]], fmt: OutputFormat
+    out: Path, tables: Sequence[tuple[str, pd.DataFrame, SourceInfo]], fmt: OutputFormat, neutralise: bool = True
 ) -> dict[str, Path]:
     """Write every table to a temporary file in ``out``, then move them all into place."""
     paths = {name: output_path(out, name, fmt) for name, _, _ in tables}
@@ -82,7 +84,7 @@ def write_tables(
         try:
             for name, frame, source in tables:
                 layout = csv_layout(source)
-                data = _encode(csv_text(frame, layout), layout.encoding, name, frame)
+                data = _encode(csv_text(frame, layout, neutralise), layout.encoding, name, frame)
                 staged.append((_stage(paths[name], data), paths[name]))
             for tmp, final in staged:
                 os.replace(tmp, final)
@@ -92,11 +94,11 @@ def write_tables(
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
         return paths
-    _export(out, tables, fmt)
+    _export(out, tables, ExportOptions(format=fmt, neutralise_formulas=neutralise))
     return paths
 
 
-def _export(out: Path, tables: Sequence[tuple[str, pd.DataFrame, SourceInfo]], fmt: OutputFormat) -> None:
+def _export(out: Path, tables: Sequence[tuple[str, pd.DataFrame, SourceInfo]], options: ExportOptions) -> None:
     from tools.export.writers import open_table_writer
 
     writers: list[TableWriter] = []
@@ -104,7 +106,7 @@ def _export(out: Path, tables: Sequence[tuple[str, pd.DataFrame, SourceInfo]], f
         for name, frame, _ in tables:
             columns = [to_arrow(frame[c]) for c in frame.columns]
             schema = pa.schema([pa.field(str(c), pa.string()) for c in frame.columns])
-            writer = open_table_writer(out, TableInfo(name=name, arrow_schema=schema), ExportOptions(format=fmt))
+            writer = open_table_writer(out, TableInfo(name=name, arrow_schema=schema), options)
             writers.append(writer)
             writer.write(pa.RecordBatch.from_arrays(columns, schema=schema))
         for writer in writers:
@@ -148,14 +150,19 @@ def _encodable(values: pd.Series, encoding: str) -> bool:
     return True
 
 
-def csv_text(frame: pd.DataFrame, layout: CsvLayout) -> str:
-    """The table as delimited text, quoting only the fields that need it (column-at-a-time)."""
+def csv_text(frame: pd.DataFrame, layout: CsvLayout, neutralise: bool = True) -> str:
+    """The table as delimited text, quoting only the fields that need it (column-at-a-time); formula-like
+    cells and header names neutralised when ``neutralise``."""
     q = layout.quotechar
+
+    def cells(texts: pa.Array) -> pa.Array:
+        return _quote(neutralise_formulas(texts) if neutralise else texts, layout.delimiter, q)
+
     null = q + q if frame.shape[1] == 1 else ""  # a lone empty field would be a blank line, which readers skip
-    columns = [pc.fill_null(_quote(to_arrow(frame[c]), layout.delimiter, q), null) for c in frame.columns]
+    columns = [pc.fill_null(cells(to_arrow(frame[c])), null) for c in frame.columns]
     lines: list[str] = []
     if layout.header:
-        names = _quote(pa.array([str(c) for c in frame.columns], pa.string()), layout.delimiter, q).to_pylist()
+        names = cells(pa.array([str(c) for c in frame.columns], pa.string())).to_pylist()
         lines.append(layout.delimiter.join(names))
     if columns and len(frame):
         rows = columns[0] if len(columns) == 1 else pc.binary_join_element_wise(*columns, layout.delimiter)

@@ -82,7 +82,9 @@ def anonymise(request: AnonymiseRequest, progress: ProgressCallback | None = Non
         warnings.append("no quasi-identifiers chosen: k-anonymity was not measured (use --quasi-identifiers)")
 
     report(f"Writing {len(outputs)} tables", 0, len(outputs))
-    paths = write_tables(request.out, [(n, f, t.source) for n, f, t in outputs], request.format)
+    paths = write_tables(
+        request.out, [(n, f, t.source) for n, f, t in outputs], request.format, request.neutralise_formulas
+    )
     report(f"Writing {len(outputs)} tables", len(outputs), len(outputs))
     result = AnonymiseResult(
         format=request.format,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tools.capability.registry import capability
 from tools.errors import DoppelError, Issue
-from tools.export.base import Compression, Dialect, ExportFormat
+from tools.export.base import NEUTRALISE_FORMULAS, Compression, Dialect, ExportFormat
 from tools.progress import ProgressCallback
 
 
@@ -90,7 +90,7 @@ class GenerateDataRequest(BaseModel):
     chunk_rows: int | None = Field(None, gt=0, description="split each table into parts of this many rows")
     append: Path | None = Field(None, description="add rows to this earlier output folder, continuing its seed stream")
     tags: bool = Field(True, description="keep the _anomalies column that tags injected edge cases")
-    neutralise_formulas: bool = Field(True, description="CSV: prefix cells starting with = + - @ with '")
+    neutralise_formulas: bool = Field(True, description=NEUTRALISE_FORMULAS)
     workers: int | None = Field(None, ge=1, description="threads generating in parallel (default: CPU count)")
 
 

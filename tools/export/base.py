@@ -25,6 +25,8 @@ EXTENSIONS: dict[str, str] = {
     "avro": "avro",
 }
 ANOMALY_COLUMN = "_anomalies"
+NEUTRALISE_FORMULAS = "CSV: prefix ' to text and header names starting with = + - @ TAB or CR (not numbers or phones)"
+KEEP_FORMULAS = "CSV: write cells starting with = + - @ TAB or CR as they are (no ' prefix)"
 
 
 class ExportOptions(BaseModel):
@@ -34,7 +36,7 @@ class ExportOptions(BaseModel):
     dialect: Dialect = "postgres"
     compression: Compression | None = None
     chunk_rows: int | None = Field(None, gt=0, description="rows per numbered part file; None: one file")
-    neutralise_formulas: bool = Field(True, description="CSV: prefix text starting with = + - @ with '")
+    neutralise_formulas: bool = Field(True, description=NEUTRALISE_FORMULAS)
     sql_batch_rows: int = Field(500, gt=0)
 
 

@@ -2,7 +2,9 @@
 
 Every column is read as text (nothing is reinterpreted on the way in), then cast to the type its profile
 inferred. A column whose values do not all parse (synthetic data deliberately keeps the sample's
-malformed values) stays text, so no value is ever lost or changed by the conversion.
+malformed values) stays text, so no value is ever lost or changed by the conversion. CSV to CSV keeps
+every cell as it is (a bare empty field stays null, ``""`` an empty string); only the CSV writer's formula
+neutralisation, when on, changes formula-like text.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from tools.progress import ProgressCallback, no_progress
 BATCH_ROWS = 50_000
 
 
-def read_csv_as_text(path: Path) -> pa.Table:
-    """Every column as strings, empty cells as empty strings (UTF-8, comma, RFC 4180 quoting)."""
+def read_csv_as_text(path: Path, keep_nulls: bool = False) -> pa.Table:
+    """Every column as strings (UTF-8, comma, RFC 4180 quoting), empty cells as empty strings; with
+    ``keep_nulls`` a bare empty field is null and only ``""`` an empty string, as the CSV writer writes them."""
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             header = next(csv.reader(fh), None)
@@ -33,8 +36,14 @@ def read_csv_as_text(path: Path) -> pa.Table:
         raise DoppelError(f"{path}: cannot read as UTF-8 CSV ({exc})") from None
     if not header:
         raise DoppelError(f"{path}: empty CSV file (no header)")
-    options = pacsv.ConvertOptions(column_types={name: pa.string() for name in header}, strings_can_be_null=False)
-    return pacsv.read_csv(path, convert_options=options)
+    options = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header},
+        strings_can_be_null=keep_nulls,
+        null_values=[""],
+        quoted_strings_can_be_null=False,
+    )
+    parse = pacsv.ParseOptions(newlines_in_values=True)
+    return pacsv.read_csv(path, parse_options=parse, convert_options=options)
 
 
 def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -70,7 +79,7 @@ def convert_table(
     source: Path, out_dir: Path, name: str, options: ExportOptions, types: Mapping[str, TypeInference]
 ) -> list[Path]:
     """One CSV file as ``name`` in ``options.format`` under ``out_dir``; returns the files written."""
-    text = read_csv_as_text(source)
+    text = read_csv_as_text(source, keep_nulls=options.format == "csv")
     typed = pa.table({field: cast_column(text.column(field), types.get(field)) for field in text.column_names})
     writer = open_table_writer(out_dir, TableInfo(name=name, arrow_schema=typed.schema), options)
     try:

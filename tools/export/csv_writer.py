@@ -10,13 +10,15 @@ Values: booleans ``true``/``false``; decimals with their scale (``12.50``); date
 times ``HH:MM:SS[.ffffff]``; timestamps ``YYYY-MM-DD HH:MM:SS[.ffffff]`` plus ``+HH:MM`` in the column's
 own time zone when it has one (``2024-03-31 09:15:00+01:00``); floats in shortest round-trip form.
 
-Formula-injection neutralisation (``ExportOptions.neutralise_formulas``, on by default): a spreadsheet
-runs a cell starting with ``=``, ``+``, ``-`` or ``@`` (or TAB/CR, which it strips first) as a formula.
-Following OWASP's CSV-injection advice, such *text* cells get a leading single quote, e.g. ``=1+2`` is
-written ``'=1+2`` and ``-5 apples`` ``'-5 apples``. Only string columns are touched: numbers such as
-``-5`` keep their sign. A NUL first character is treated the same way (OWASP ASVS 1.2.10). The prefix is
-not reversible in general (a value that already began with ``'=`` reads back the same), so turn the
-option off when the CSV is for machines rather than spreadsheets.
+Formula-injection neutralisation (``ExportOptions.neutralise_formulas``, on by default; ``--keep-formulas``
+turns it off): a spreadsheet runs a cell starting with ``=``, ``+``, ``-`` or ``@`` (or TAB/CR, which it
+strips first) as a formula. Following OWASP's CSV-injection advice, such *text* cells and header names get
+a leading single quote, e.g. ``=1+2`` is written ``'=1+2`` and ``-5 apples`` ``'-5 apples``. Cells that are
+numbers (``-12.50``, ``+3``) or phone numbers (``+44 20 7946 0958``) are never changed: they hold no
+letter, so no function or reference. A NUL first character is treated like a trigger (OWASP ASVS
+1.2.10). The rule is ``tools.export.formatting.neutralise_formulas``, shared by every CSV Doppel writes.
+The prefix is not reversible in general (a value that already began with ``'=`` reads back the same), so
+turn the option off when the CSV is for machines rather than spreadsheets.
 
 pyarrow's own ``write_csv`` was considered: it is RFC-valid but quotes every string value and the
 header; formatting here gives minimal quoting at the same speed (the rows are joined into one arrow
@@ -60,7 +62,8 @@ class CsvEncoder:
 
     def __init__(self, schema: pa.Schema, neutralise: bool) -> None:
         self._formatters = [_column_formatter(field, neutralise) for field in schema]
-        names = csv_quote(pa.array(schema.names, pa.string())).to_pylist()
+        names = pa.array(schema.names, pa.string())
+        names = csv_quote(neutralise_formulas(names) if neutralise else names).to_pylist()
         self._header = (",".join(names) + LINE_END).encode()
         # A lone empty field would be a blank line, which readers skip: write it as "" instead.
         self._null = '""' if len(self._formatters) == 1 else ""

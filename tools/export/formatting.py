@@ -105,10 +105,31 @@ def _replace_where(texts: pa.Array, mask: pa.Array, fix: Callable[[pa.Array], pa
     return pc.replace_with_mask(texts, mask, fix(texts.filter(mask)))
 
 
+# CSV formula injection (OWASP; ASVS 1.2.10 adds NUL): a spreadsheet runs a cell starting with one of these.
+FORMULA_TRIGGER = r"^[=+\-@\t\r\x00]"
+# Cells left alone although they start with + or -: numbers (-12.5, +3, 1e5, -1,234.50, -5%) and phone
+# numbers (+44 20 7946 0958, +1-555-0100: digits, spaces, dashes, dots and parentheses after an optional +).
+# Neither holds a letter, so neither can hold a function, a reference or a DDE command.
+_NUMBER = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?%?"
+_PHONE = r"\+?[ ().-]*[0-9][0-9 ().-]*"
+SAFE_CELL = rf"^(?:{_NUMBER}|{_PHONE})$"
+
+
+def formula_cells(texts: pa.Array) -> pa.Array:
+    """True where a cell would run as a formula: text starting with = + - @ TAB CR or NUL that is
+    neither a number nor a phone number (nulls: False)."""
+    starts = pc.fill_null(pc.match_substring_regex(texts, FORMULA_TRIGGER), False)
+    if not pc.any(starts).as_py():
+        return starts
+    # anchored, so rows that do not start with a sign or digit fail at their first character
+    safe = pc.fill_null(pc.match_substring_regex(texts, SAFE_CELL), False)
+    return pc.and_(starts, pc.invert(safe))
+
+
 def neutralise_formulas(texts: pa.Array) -> pa.Array:
-    """Prefix ``'`` to text starting with = + - @ TAB CR or NUL (OWASP CSV injection, ASVS 1.2.10)."""
-    starts = pc.match_substring_regex(texts, r"^[=+\-@\t\r\x00]")
-    return _replace_where(texts, starts, lambda sub: pc.binary_join_element_wise("'", sub, ""))
+    """The one CSV formula policy of every Doppel writer: ``'`` before text that :func:`formula_cells`
+    selects; numbers and phone numbers are never changed, so ``'`` is the only thing ever added."""
+    return _replace_where(texts, formula_cells(texts), lambda sub: pc.binary_join_element_wise("'", sub, ""))
 
 
 def _quote(texts: pa.Array) -> pa.Array:

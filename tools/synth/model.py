@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tools.export.base import Compression, Dialect, ExportFormat
+from tools.export.base import NEUTRALISE_FORMULAS, Compression, Dialect, ExportFormat
 
 SynthModel = Literal["gaussian_copula", "ctgan", "copulagan", "tvae"]
 MODELS: tuple[str, ...] = ("gaussian_copula", "ctgan", "copulagan", "tvae")
@@ -81,6 +81,7 @@ class SynthesizeRequest(BaseModel):
     format: ExportFormat = "csv"
     compression: Compression | None = None
     dialect: Dialect = "postgres"
+    neutralise_formulas: bool = Field(True, description=NEUTRALISE_FORMULAS)
     out: Path = Path("out/synth")
     constraints: list[UserConstraint] = Field(default_factory=list)
     correlations: list[CorrelationRule] = Field(default_factory=list)

@@ -1,8 +1,9 @@
 """Writing the synthetic tables through the shared export writers, every column as text (values are
 written the way production wrote them, quality issues included), then ``metadata.json`` last.
 
-CSV formula neutralisation is off: a leading ``-`` or ``+`` (negative amounts, ``+44`` numbers) is
-production's own text here, and prefixing a quote would change it.
+CSV cells follow the shared formula policy (``tools.export.formatting.neutralise_formulas``): formula-like
+text and header names get a leading ``'`` unless ``neutralise`` is off; numbers (negative amounts) and
+phone numbers (``+44 ...``) are never changed.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def write_tables(
     fmt: ExportFormat,
     compression: Compression | None,
     dialect: Dialect,
+    neutralise: bool = True,
 ) -> dict[str, list[Path]]:
     """Write every table; on any failure every writer is aborted (nothing half-written is left)."""
     from tools.export.writers import open_table_writer
@@ -54,7 +56,7 @@ def write_tables(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DoppelError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
-    options = ExportOptions(format=fmt, compression=compression, dialect=dialect, neutralise_formulas=False)
+    options = ExportOptions(format=fmt, compression=compression, dialect=dialect, neutralise_formulas=neutralise)
     writers: list[tuple[str, TableWriter]] = []
     try:
         for name, frame in frames.items():

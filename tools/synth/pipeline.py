@@ -144,7 +144,9 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     clock.lap("measure")
 
     report(f"Writing {len(texts)} table(s) as {request.format}", 0, len(texts))
-    files = write_tables(request.out, texts, request.format, request.compression, request.dialect)
+    files = write_tables(
+        request.out, texts, request.format, request.compression, request.dialect, request.neutralise_formulas
+    )
     for name, paths in files.items():
         outputs_info[name].files = paths
         outputs_info[name].rows = len(texts[name])

@@ -1,7 +1,9 @@
 """export: the synthetic tables as deliverables in the configured format (and copied to ``out``).
 
-A schema run's synthesise stage already wrote the configured format, and CSV needs no conversion: those
-files are copied as they are. A sample run's CSV tables are converted, typed by the profile."""
+A schema run's synthesise stage already wrote the configured format (CSV formulas neutralised as the run
+configuration's ``keep_formulas`` says): those files are copied as they are. A sample run's tables (CSV
+written as made, for evaluate) are converted, typed by the profile; as CSV they are rewritten with
+formula-like cells neutralised, or copied as they are with ``keep_formulas``."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ def export(context: StageContext, progress: ProgressCallback) -> StageOutput:
         raise DoppelError(f"{source}: the synthesise stage left no table files")
     fmt = context.config.format
     step = f"Exporting {len(tables)} table(s) as {fmt}"
-    if fmt == "csv" or context.config.schema_file is not None:
+    verbatim = fmt == "csv" and context.config.keep_formulas
+    if verbatim or context.config.schema_file is not None:
         for i, path in enumerate(tables):
             progress(step, i, len(tables))
             shutil.copyfile(path, context.work / path.name)
@@ -48,7 +51,13 @@ def _convert(context: StageContext, tables: list[Path], progress: ProgressCallba
         raise DoppelError(f"{tables[0].parent}: expected the synthesised tables as CSV files")
     profile = DatasetProfile.model_validate(json.loads((context.stage_dir("profile") / PROFILE).read_text("utf-8")))
     types = {t.name: {c.name: c.inferred for c in t.columns} for t in profile.tables}
-    options = ExportOptions(format=context.config.format, dialect=context.config.dialect)
+    if context.config.format == "csv":
+        types = {}  # CSV stays text: only formula-like cells change
+    options = ExportOptions(
+        format=context.config.format,
+        dialect=context.config.dialect,
+        neutralise_formulas=not context.config.keep_formulas,
+    )
     convert_tables({p.stem: p for p in tables}, context.work, options, types, progress)
 
 

@@ -38,6 +38,7 @@ def _from_schema(context: StageContext, progress: ProgressCallback) -> StageOutp
         seed=str(context.seed),
         format=context.config.format,
         dialect=context.config.dialect,
+        neutralise_formulas=not context.config.keep_formulas,
         out=context.work,
     )
     result = generate_data(request, progress)
@@ -78,6 +79,7 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
             model=context.config.model,
             seed=context.seed,
             format="csv",  # the form evaluate reads; the export stage converts to the configured format
+            neutralise_formulas=False,  # read by machines only (evaluate, export): values as made
             out=context.work,
             overrides=overrides,
             max_rows=context.config.sample_rows,
