@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from server.cmd_anonymise import register
 from tests.conftest import ROOT
+from tests.email_samples import idn_emails
 from tools.anonymise.generalise import generalise
 from tools.anonymise.keys import PseudonymKey, fingerprint, load_key
 from tools.anonymise.mask import mask
@@ -599,6 +600,24 @@ def test_cli_random_key_warns_that_the_mapping_cannot_be_repeated(tmp_path: Path
     meta = json.loads((tmp_path / "o" / "anonymisation.json").read_text())
     assert meta["key"]["source"] == "random" and meta["key"]["repeatable"] is False
     assert "anonymize" not in CliRunner().invoke(_cli(), ["--help"]).output  # the alias is hidden
+
+
+def test_cli_writes_none_of_50_internationalised_emails(tmp_path: Path) -> None:
+    """IDN domains and UTF-8 local parts are emails: classified by their values (the column name says
+    nothing) and pseudonymised, so not one production address reaches the output."""
+    emails = idn_emails()
+    sample = tmp_path / "customers.csv"
+    pd.DataFrame({"id": range(50), "contact": emails, "plan": ["basic", "plus"] * 25}).to_csv(sample, index=False)
+    code, text = _run("anonymise", sample, "--out", tmp_path / "o", "--random-key", "-q")
+    assert code == 0, text
+    written = (tmp_path / "o" / "customers.csv").read_text(encoding="utf-8")
+    out = pd.read_csv(tmp_path / "o" / "customers.csv", dtype=str, keep_default_na=False)
+    assert len(out) == 50 and out["plan"].tolist() == ["basic", "plus"] * 25
+    assert [e for e in emails if e in written] == []
+    assert not set(out["contact"]) & set(emails)
+    report = json.loads((tmp_path / "o" / "anonymisation.json").read_text(encoding="utf-8"))
+    contact = next(c for c in report["columns"] if c["column"] == "contact")
+    assert contact["entity"] == "email" and contact["changed"] == 50
 
 
 def test_cli_rule_errors_name_the_rules_file_column_and_line(tmp_path: Path) -> None:

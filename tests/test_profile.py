@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from server.cmd_profile import register
+from tests.email_samples import idn_emails
 from tools.errors import DoppelError
 from tools.ingest.model import IngestedTable, SourceInfo
 from tools.profile.model import ColumnProfile, DatasetProfile, QualityIssue
@@ -231,6 +232,14 @@ def test_malformed_email_rate() -> None:
     bad = [f"user{i}.example.com" for i in range(40)] + [f"user{i}@@x.com" for i in range(20)] + ["a@b"] * 10
     col = column({"email": good + bad})
     assert issue(col, "malformed_email").rate == pytest.approx(0.07)
+
+
+def test_internationalised_emails_are_not_malformed() -> None:
+    good = idn_emails(50)
+    bad = ["jösé.exämple.com", "jösé@@exämple.com", "zoë@exämple"]
+    col = column({"contact": good + bad}, sensitive={"contact": "email"})
+    assert issue(col, "malformed_email").count == 3
+    assert "malformed_email" not in kinds(column({"email": good}))
 
 
 def test_invalid_postcode_rate() -> None:

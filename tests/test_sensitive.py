@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from tests.email_samples import idn_emails
 from tests.sensitivity_set import load_set, mistakes, read_csv_table, score
 from tools.errors import DoppelError
 from tools.ingest.model import IngestedTable, SourceInfo
@@ -227,6 +228,23 @@ def results_for(values: list[str], text_like: bool = False) -> dict[str, float]:
 def test_detect_email() -> None:
     assert results_for(people(50)["email"])["email"] > 0.9
     assert results_for(["not an email", "also@not", "x@y"] * 10).get("email", 0) == 0
+
+
+def test_internationalised_emails_are_email_identifiers() -> None:
+    """RFC 6531 local parts and IDN domains (Unicode or punycode) are emails, by their values alone."""
+    emails = idn_emails()
+    assert results_for(emails)["email"] > 0.9
+    found = classify_column(emails, "contact", "customers")
+    assert (found.entity, found.sensitive, found.strategy) == ("email", True, "synthesise")
+    assert results_for(["jösé@", "@exämple.com", "jösé.exämple.com", "a@b"] * 10).get("email", 0) == 0
+
+
+def test_internationalised_emails_in_free_text() -> None:
+    plain = [f"The parcel {w} arrived on time and works as described." for w in "abcdefghij"] * 2
+    scripts = [e for e in idn_emails() if not e.partition("@")[2][0].isascii()]  # no Latin letter after the @
+    with_pii = [f"Sent the refund form to {e} today as agreed." for e in scripts]
+    assert len(with_pii) == 20
+    assert results_for(plain + with_pii, text_like=True)["free_text_pii"] > 0.8
 
 
 def test_detect_phone_with_locale() -> None:

@@ -20,13 +20,8 @@ from tools.profile.patterns import shape_counts
 from tools.profile.stats import share_list
 from tools.profile.types import Inference
 from tools.profile.values import ColumnValues, sample_positions
+from tools.sensitive.emails import EMAIL_RE  # internationalised addresses (IDN, UTF-8 local parts) are not malformed
 
-_ATOM = r"[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+"
-_LOCAL = rf"{_ATOM}(?:\.{_ATOM})*"
-_LABEL = r"[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?"
-# Structure only: one @, dot-separated local atoms, dotted domain labels, an alphabetic top-level label.
-# Letters may be any script (internationalised addresses are not malformed).
-EMAIL_RE = rf"^{_LOCAL}@(?:{_LABEL}\.)+\p{{L}}{{2,63}}$"
 # The UK Government's bulk-data postcode pattern, anchored as a whole.
 UK_POSTCODE_RE = (
     r"^(?:([Gg][Ii][Rr] 0[Aa]{2})|((([A-Za-z][0-9]{1,2})|(([A-Za-z][A-Ha-hJ-Yj-y][0-9]{1,2})|(([A-Za-z][0-9][A-Za-z])"

@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import pyarrow.compute as pc
+
 from tools.sensitive.checksums import card_brand, iban_valid, luhn_valid_many, nino_valid
+from tools.sensitive.emails import EMAIL
 from tools.sensitive.names import fold, words
-from tools.sensitive.values import EMAIL, PatternResult, Values, name_list, parse_phone
+from tools.sensitive.values import PatternResult, Values, name_list, parse_phone
 
 TEXT_SCAN_LIMIT = 300
 
-_TEXT_EMAIL = re.compile(EMAIL)
 _TEXT_NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
 _TEXT_CARD = re.compile(r"\b(?:\d[ -]?){12,18}\d\b")
 _TEXT_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ().\-]{8,18}\d(?!\w)")
@@ -55,11 +57,13 @@ def detect_free_text(v: Values) -> list[PatternResult]:
     an email, phone, NINO, card, IBAN or a person's full name; a lone first name counts half."""
     first, last = name_list("first_names"), name_list("surnames")
     texts = v.raw.iloc[:TEXT_SCAN_LIMIT]
+    # internationalised addresses too: RE2 (arrow) has the Unicode classes Python's re lacks
+    has_email = pc.match_substring_regex(v.arrow[:TEXT_SCAN_LIMIT], EMAIL).to_pylist()
     kinds: Counter[str] = Counter()
     strong = weak = 0
-    for text in texts:
+    for text, email in zip(texts, has_email, strict=True):
         found: set[str] = set()
-        if _TEXT_EMAIL.search(text):
+        if email:
             found.add("emails")
         for match in _TEXT_PHONE.finditer(text):
             digits = re.sub(r"\D", "", match.group())

@@ -3,8 +3,9 @@
 Each detector takes a ``Values`` (the sample plus shared normalised forms) and returns
 ``PatternResult``s: how many sampled values match a format, and, where the format has a check
 (Luhn, mod-97, mod-11, HMRC prefix rules, SSN rules, phone-number plans), how many of those pass it.
-Regular expressions run through pandas' vectorised string methods; per-value Python only where a
-library has to parse (phonenumbers, ipaddress) and then on at most a few hundred values.
+Regular expressions run through pandas' vectorised string methods, or arrow's RE2 where a pattern needs
+Unicode classes (emails of any script); per-value Python only where a library has to parse
+(phonenumbers, ipaddress) and then on at most a few hundred values.
 Nothing here keeps or reports a raw value: results are counts. Dates, free text and masked values
 have their own modules (``dates``, ``freetext``, ``masking``).
 """
@@ -19,6 +20,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from tools.sensitive.checksums import (
     card_brand,
@@ -29,10 +31,10 @@ from tools.sensitive.checksums import (
     ssn_valid,
 )
 from tools.sensitive.dates import DateFacts, dob_result, parse_dates
+from tools.sensitive.emails import EMAIL
 from tools.sensitive.freetext import detect_free_text
 from tools.sensitive.names import fold, words
 from tools.sensitive.values import (
-    EMAIL,
     REGION_LOCALE,
     PatternResult,
     Values,
@@ -48,7 +50,8 @@ PHONE_PARSE_LIMIT = 200
 
 
 def detect_email(v: Values) -> list[PatternResult]:
-    hits = v.raw.str.fullmatch(EMAIL).sum()
+    """Internationalised addresses too (UTF-8 local parts, IDN domains): RE2 through arrow for ``\\p{L}``."""
+    hits = pc.sum(pc.match_substring_regex(v.arrow, f"^(?:{EMAIL})$")).as_py() or 0
     return [PatternResult("email", "email address format", v.n, float(hits), 0.98)]
 
 

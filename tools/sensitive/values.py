@@ -1,5 +1,5 @@
 """What value detectors share: the sample in normalised forms, the result type, word lists, and
-the two parsers several detectors need (email format, phone-number plans)."""
+the phone-number parser several detectors need (the email format is in ``tools.sensitive.emails``)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
 
 from tools.sensitive.model import EntityType
-
-EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +68,7 @@ class Values:
 
     def __init__(self, values: list[str]) -> None:
         self.raw = pd.Series(values, dtype=object)
+        self.arrow = pa.array(values, pa.string())  # for RE2 patterns with Unicode classes (emails)
         self.n = len(values)
         self.upper = self.raw.str.upper()
         self.compact = self.raw.str.replace(r"[\s\-]", "", regex=True)  # cards, IBANs, NHS numbers
