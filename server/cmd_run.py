@@ -19,6 +19,7 @@ from rich.table import Table
 
 from agents.workflow.config import resolve_config
 from tools.errors import DoppelError
+from tools.export.base import KEEP_FORMULAS
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -180,6 +181,9 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--approve-all", help="approve every approval point (recorded as automatic)")
         ] = False,
         seed: Annotated[str | None, typer.Option("--seed", help="int or text; overrides the config's seed")] = None,
+        keep_formulas: Annotated[
+            bool, typer.Option("--keep-formulas", help=f"{KEEP_FORMULAS}; sets the config's keep_formulas")
+        ] = False,
     ) -> None:
         """Run the whole workflow (ingest ... report) with checkpoints; resumable after any stop."""
         from agents.workflow import api
@@ -187,6 +191,8 @@ def register(app: typer.Typer) -> None:
         loaded = load_config_arg(config, config_id)
         if seed is not None:
             loaded = loaded.model_copy(update={"seed": seed})
+        if keep_formulas:
+            loaded = loaded.model_copy(update={"keep_formulas": True})
         drive(
             lambda sink: api.start_run(loaded, approve_all=approve_all, sink=sink), approve_all=approve_all, console=out
         )

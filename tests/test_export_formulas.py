@@ -226,6 +226,20 @@ def test_workflow_export_stage(sample: Path, tmp_path: Path, keep: bool) -> None
         _check_neutralised(rows)
 
 
+@pytest.mark.parametrize("keep", [False, True])
+def test_run_command_keep_formulas_flag(sample: Path, tmp_path: Path, keep: bool) -> None:
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump({"name": "f", "data": [str(sample)], "rows": 20, "seed": 3, "approvals": []}))
+    home = tmp_path / "home"
+    _cli("run", config, "--approve-all", *(["--keep-formulas"] if keep else []), home=home)
+    [status] = api.list_runs(settings=settings_in(home))
+    rows = _rows(status.artifacts_dir / "export" / "accounts.csv")
+    if keep:
+        _check_verbatim(rows)
+    else:
+        _check_neutralised(rows)
+
+
 def test_run_config_file_accepts_keep_formulas(sample: Path, tmp_path: Path) -> None:
     from agents.workflow.config import load_run_config
 
