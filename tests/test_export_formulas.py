@@ -191,11 +191,15 @@ def test_anonymise_output(sample: Path, tmp_path: Path, keep: bool) -> None:
     _cli("anonymise", sample, "--no-classify", "--out", tmp_path / "out", "-q", *flags)
     rows = _rows(tmp_path / "out" / "accounts.csv")
     assert len(rows) == 41
+    warnings = json.loads((tmp_path / "out" / "anonymisation.json").read_text(encoding="utf-8"))["warnings"]
+    told = [w for w in warnings if "leading '" in w]
     if keep:
         _check_verbatim(rows)
         assert rows == _rows(sample)  # nothing classified, nothing changed
+        assert told == []
     else:
         _check_neutralised(rows)
+        assert len(told) == 1 and "(accounts: 41)" in told[0] and "--keep-formulas" in told[0]  # header + 40 cells
         assert _column(rows, "phone") == _column(_rows(sample), "phone")
         assert _column(rows, "amount") == _column(_rows(sample), "amount")
 

@@ -26,7 +26,7 @@ from tools.anonymise.text import to_arrow
 from tools.errors import DoppelError
 from tools.export.base import EXTENSIONS, ExportOptions, TableInfo, TableWriter
 from tools.export.files import check_table_name
-from tools.export.formatting import neutralise_formulas
+from tools.export.formatting import formula_cells, neutralise_formulas
 from tools.ingest.model import SourceInfo
 
 METADATA_FILE = "anonymisation.json"
@@ -116,6 +116,12 @@ def _export(out: Path, tables: Sequence[tuple[str, pd.DataFrame, SourceInfo]], o
             with contextlib.suppress(Exception):
                 writer.abort()
         raise
+
+
+def formula_count(frame: pd.DataFrame) -> int:
+    """Cells and header names that CSV output prefixes with ``'`` (formula-like text)."""
+    arrays = [pa.array([str(c) for c in frame.columns], pa.string()), *(to_arrow(frame[c]) for c in frame.columns)]
+    return sum(pc.sum(formula_cells(a)).as_py() or 0 for a in arrays)
 
 
 def _stage(final: Path, data: bytes) -> Path:

@@ -25,7 +25,7 @@ from tools.anonymise.model import (
     TableOutput,
     TablePrivacy,
 )
-from tools.anonymise.output import METADATA_FILE, write_tables
+from tools.anonymise.output import METADATA_FILE, formula_count, write_tables
 from tools.anonymise.plan import (
     PlannedColumn,
     RuleEntry,
@@ -81,6 +81,13 @@ def anonymise(request: AnonymiseRequest, progress: ProgressCallback | None = Non
     if not qis:
         warnings.append("no quasi-identifiers chosen: k-anonymity was not measured (use --quasi-identifiers)")
 
+    if request.format == "csv" and request.neutralise_formulas:
+        prefixed = [f"{name}: {n}" for name, out, _ in outputs if (n := formula_count(out))]
+        if prefixed:
+            warnings.append(
+                f"cells starting with = + - @ TAB or CR were written with a leading ' so spreadsheets do not run "
+                f"them as formulas ({', '.join(prefixed)}); --keep-formulas writes them as they are"
+            )
     report(f"Writing {len(outputs)} tables", 0, len(outputs))
     paths = write_tables(
         request.out, [(n, f, t.source) for n, f, t in outputs], request.format, request.neutralise_formulas
