@@ -29,6 +29,7 @@ def _top_evidence(result: ColumnClassification) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add the `classify` command to the doppel CLI."""
+    from rich.markup import escape
     from rich.table import Table
 
     from server.cli import err, out, user_errors
@@ -64,6 +65,8 @@ def register(app: typer.Typer) -> None:
             flag = "[bold red]yes[/]" if r.sensitive else "no"
             table.add_row(f"{r.table}.{r.column}", flag, r.entity, f"{r.confidence:.2f}", r.strategy, _top_evidence(r))
         out.print(table)
+        for warning in report.warnings:
+            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         warnings: dict[str, int] = {}
         for r in report.columns:
             for warning in r.warnings:
