@@ -326,20 +326,14 @@ def register_archive(runs: typer.Typer) -> None:
     ) -> None:
         """Past runs matching TEXT (and dates or state), newest first."""
         from agents.archive import search_runs
-        from server.cmd_audit import parse_time
+        from server.cmd_audit import time_window
         from tools.settings import load_settings
 
         states = ("running", "paused_approval", "paused_failure", "completed", "aborted")
         if state is not None:
             _one_of(state, states)
-        found = search_runs(
-            load_settings(),
-            text,
-            since=parse_time("--since", since),
-            until=parse_time("--until", until),
-            state=state,
-            limit=limit,
-        )
+        start, end = time_window(since, until, "run")
+        found = search_runs(load_settings(), text, since=start, until=end, state=state, limit=limit)
         if not found:
             out.print("no run matches", highlight=False)
             return
