@@ -84,6 +84,16 @@ def key_outputs(status: Any) -> list[tuple[str, Any]]:
     return found
 
 
+def print_interrupted(status: Any, console: Console) -> None:
+    """For a run whose process stopped mid-stage (killed, crashed): say so and how to continue it."""
+    if status.resume_command:
+        console.print(
+            f"[yellow]interrupted:[/] run {status.run_id} stopped during {status.current_stage or 'a stage'} "
+            f"(its process is gone); continue it with: {status.resume_command}",
+            highlight=False,
+        )
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
@@ -223,10 +233,13 @@ def register(app: typer.Typer) -> None:
         table = Table(show_edge=False)
         for heading in ("run", "name", "state", "stage", "created (UTC)"):
             table.add_column(heading)
-        for s in api.list_runs(query=query, limit=limit):
+        found = api.list_runs(query=query, limit=limit)
+        for s in found:
             created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
             table.add_row(s.run_id, s.name, s.state.replace("_", " "), s.current_stage or "", created)
         out.print(table)
+        for s in found:
+            print_interrupted(s, out)
 
     @runs.command("show")
     @user_errors
@@ -243,6 +256,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"waiting for approval: {escape(status.pending_approval.question)}", highlight=False)
         if status.pending_failure is not None:
             out.print(f"waiting after a failure: {escape(status.pending_failure.error)}", highlight=False)
+        print_interrupted(status, out)
         from agents.costs.runs import stored_total
 
         if (cost := stored_total(load_settings(), status.run_id)) is not None:
