@@ -165,12 +165,10 @@ def list_generators() -> None:
     """List every registered generator type (built-in and plug-ins) with its parameters."""
     from rich.markup import escape
 
+    from server.tables import Column, FitTable
     from tools.generators.registry import registry
 
-    table = Table(show_edge=False)
-    table.add_column("type")
-    table.add_column("parameters")
-    table.add_column("what it makes")
+    table = FitTable([Column("type"), Column("parameters", wrap=True), Column("what it makes", wrap=True)])
     for name, gen in sorted(registry().items()):
         params = ", ".join(f.alias or n for n, f in gen.params_model.model_fields.items())
         table.add_row(name, escape(params), escape(gen.description))

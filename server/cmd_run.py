@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from agents.workflow.config import resolve_config
 from tools.errors import DoppelError
@@ -229,15 +228,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Runs, newest first."""
         from agents.workflow import api
+        from server.run_render import runs_table
 
-        table = Table(show_edge=False)
-        for heading in ("run", "name", "state", "stage", "created (UTC)"):
-            table.add_column(heading)
         found = api.list_runs(query=query, limit=limit)
-        for s in found:
-            created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
-            table.add_row(s.run_id, s.name, s.state.replace("_", " "), s.current_stage or "", created)
-        out.print(table)
+        out.print(runs_table(found))
         for s in found:
             print_interrupted(s, out)
 
@@ -351,14 +345,9 @@ def register_archive(runs: typer.Typer) -> None:
         if not found:
             out.print("no run matches", highlight=False)
             return
-        table = Table(show_edge=False)
-        for heading in ("run", "name", "state", "outputs", "created (UTC)"):
-            table.add_column(heading)
-        for s in found:
-            outputs = sum(len(st.outputs) for st in s.stages)
-            created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
-            table.add_row(s.run_id, escape(s.name), s.state.replace("_", " "), str(outputs), created)
-        out.print(table)
+        from server.run_render import runs_table
+
+        out.print(runs_table(found, outputs=True))
 
     @runs.command("open")
     @user_errors
