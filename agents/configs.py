@@ -3,7 +3,8 @@ them, load one back (checking that the files and target systems it names are rea
 them as JSON files.
 
 Paths are stored absolute, as the config file they came from meant them. An exported file keeps them
-as they are; on import, relative paths are taken from the JSON file's folder (like a YAML config).
+as they are; on import, relative paths are taken from the JSON file's folder (like a YAML config), and
+every input (schema file, sample files) must exist there: an import never saves a config that cannot run.
 """
 
 from __future__ import annotations
@@ -203,16 +204,23 @@ def load(settings: Settings, ref: str) -> LoadCheck:
         config = RunConfig.model_validate(saved.config)
     except ValidationError as exc:
         raise DoppelError(f"{where}: no longer a valid run config", _issues(exc, "config")) from None
-    wanted = (
-        [("config.schema_file", config.schema_file)]
-        if config.schema_file
-        else [(f"config.data[{i}]", p) for i, p in enumerate(config.data)]
-    )
-    issues = [Issue(path=f"{field}: {p}", message="no such file or folder") for field, p in wanted if not p.exists()]
-    issues += check_targets(config.targets)
+    wanted = inputs(config)
+    issues = missing(wanted) + check_targets(config.targets)
     if issues:
         raise DoppelError(f"{where}: cannot be run as saved", issues)
-    return LoadCheck(saved=saved, config=config, files=[p for _, p in wanted if p], targets=len(config.targets))
+    return LoadCheck(saved=saved, config=config, files=[p for _, p in wanted], targets=len(config.targets))
+
+
+def inputs(config: RunConfig) -> list[tuple[str, Path]]:
+    """(key, path) of every input the config reads: its schema file, or each sample file or folder."""
+    if config.schema_file is not None:
+        return [("config.schema_file", config.schema_file)]
+    return [(f"config.data[{i}]", p) for i, p in enumerate(config.data)]
+
+
+def missing(wanted: Sequence[tuple[str, Path]]) -> list[Issue]:
+    """A problem naming the key and the path of each input that does not exist."""
+    return [Issue(path=f"{key}: {p}", message="no such file or folder") for key, p in wanted if not p.exists()]
 
 
 def check_targets(targets: Sequence[dict[str, Any]], timeout: float = TIMEOUT) -> list[Issue]:
@@ -305,7 +313,14 @@ def import_file(settings: Settings, path: Path, *, name: str | None = None, repl
         document = ConfigurationFile.model_validate(data)
     except ValidationError as exc:
         raise DoppelError(f"{path}: not a valid Doppel configuration", _issues(exc, "", str(path))) from None
-    config = document.config.relative_to(path.resolve().parent)
+    folder = path.resolve().parent
+    config = document.config.relative_to(folder)
+    if problems := missing(inputs(config)):
+        raise DoppelError(
+            f"{path}: cannot import: input paths that do not exist (relative paths are taken from {folder}, "
+            "the folder of the configuration file)",
+            problems,
+        )
     return save(
         settings,
         config,

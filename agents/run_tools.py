@@ -160,7 +160,7 @@ def _newest(settings: Settings, *, paused: bool = False) -> str:
     from agents.workflow import api
 
     for status in api.list_runs(limit=50, settings=settings):
-        if not paused or status.state in ("paused_approval", "paused_failure", "running"):
+        if not paused or status.state in ("paused_approval", "paused_failure", "running", "interrupted"):
             return status.run_id
     raise DoppelError("no paused run to continue" if paused else "no runs yet: try 'run the telecom workflow'")
 

@@ -35,10 +35,26 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DoppelError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            print_error(exc)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def print_error(exc: DoppelError) -> None:
+    """``error: <message>`` on stderr, the message printed as it is (never read as markup)."""
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
+
+
+@app.callback()
+@user_errors
+def _check_settings() -> None:
+    """Every command starts from valid settings: a bad doppel.toml or DOPPEL_* value stops it (exit 2)."""
+    from tools.settings import load_settings
+
+    load_settings()
 
 
 @app.command()
@@ -148,12 +164,10 @@ def list_generators() -> None:
     """List every registered generator type (built-in and plug-ins) with its parameters."""
     from rich.markup import escape
 
+    from server.tables import Column, FitTable
     from tools.generators.registry import registry
 
-    table = Table(show_edge=False)
-    table.add_column("type")
-    table.add_column("parameters")
-    table.add_column("what it makes")
+    table = FitTable([Column("type"), Column("parameters", wrap=True), Column("what it makes", wrap=True)])
     for name, gen in sorted(registry().items()):
         params = ", ".join(f.alias or n for n, f in gen.params_model.model_fields.items())
         table.add_row(name, escape(params), escape(gen.description))
@@ -185,7 +199,11 @@ _register_commands()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except DoppelError as exc:  # raised outside a command's own handling (a callback, a lazy import)
+        print_error(exc)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,15 @@ def parse_time(option: str, value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def time_window(since: str | None, until: str | None, what: str = "record") -> tuple[datetime | None, datetime | None]:
+    """``--since`` and ``--until`` parsed; an empty window (until not after since) is an error, not ``[]``."""
+    start, end = parse_time("--since", since), parse_time("--until", until)
+    if start is not None and end is not None and end <= start:
+        relation = "before" if end < start else "not after"
+        raise DoppelError(f"--until '{until}' is {relation} --since '{since}': no {what} can match")
+    return start, end
+
+
 def register(app: typer.Typer) -> None:
     """Add the `audit` group to the doppel app."""
     from server.cli import out, user_errors
@@ -48,7 +57,7 @@ def register(app: typer.Typer) -> None:
         keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS)] = False,
     ) -> None:
         """Audit records (metadata only) as JSON or CSV, filtered by time, user, kind or run."""
-        from agents.state.audit import AUDIT_KINDS, AuditFilter, query, render
+        from agents.state.audit import AUDIT_KINDS, AuditFilter, query, render, run_of
         from tools.files import write_text_atomic
         from tools.settings import load_settings
 
@@ -56,14 +65,16 @@ def register(app: typer.Typer) -> None:
             raise DoppelError(f"--format: '{fmt}' is not one of json, csv")
         if kind is not None and kind not in AUDIT_KINDS:
             raise DoppelError(f"--kind: '{kind}' is not one of {', '.join(AUDIT_KINDS)}")
+        start, end = time_window(since, until)
+        settings = load_settings()
         where = AuditFilter(
-            since=parse_time("--since", since),
-            until=parse_time("--until", until),
+            since=start,
+            until=end,
             user=user,
             kind=kind,
-            run_id=run_id,
+            run_id=None if run_id is None else run_of(settings, run_id),
         )
-        text = render(query(load_settings(), where), fmt, not keep_formulas)  # type: ignore[arg-type]
+        text = render(query(settings, where), fmt, not keep_formulas)  # type: ignore[arg-type]
         if out_file is None:
             typer.echo(text, nl=False)
         else:

@@ -6,11 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.text import Text
 
+from server.tables import Column, FitTable
 from tools.sensitive.run import run_classify
 
 if TYPE_CHECKING:
     from tools.sensitive.model import ColumnClassification
+    from tools.sensitive.report import SensitivityReport
 
 
 def _top_evidence(result: ColumnClassification) -> str:
@@ -27,10 +32,36 @@ def _top_evidence(result: ColumnClassification) -> str:
     return max(pool, key=lambda e: e.score).detail
 
 
+def classification_view(report: SensitivityReport, out_path: Path) -> RenderableType:
+    """Every column's decision, one table per sample table, fitted to the terminal (a block per column
+    when it is narrow); column names stand alone under their table's name."""
+    total = f"{len(report.sensitive)} of {len(report.columns)} columns sensitive -> {out_path}"
+    tables = list(dict.fromkeys(c.table for c in report.columns))
+    views: list[RenderableType] = [] if len(tables) == 1 else [Text(total, style="bold")]
+    for table in tables:
+        columns = [c for c in report.columns if c.table == table]
+        sensitive = sum(c.sensitive for c in columns)
+        title = f"{table}: {total}" if len(tables) == 1 else f"{table}: {sensitive} of {len(columns)} sensitive"
+        view = FitTable(
+            [
+                Column("column"),
+                Column("sensitive"),
+                Column("entity"),
+                Column("conf.", justify="right"),
+                Column("strategy"),
+                Column("top evidence", wrap=True, readable=30),
+            ],
+            title=escape(title),
+        )
+        for r in columns:
+            flag = "[bold red]yes[/]" if r.sensitive else "no"
+            view.add_row(escape(r.column), flag, r.entity, f"{r.confidence:.2f}", r.strategy, escape(_top_evidence(r)))
+        views.append(view)
+    return Group(*views)
+
+
 def register(app: typer.Typer) -> None:
     """Add the `classify` command to the doppel CLI."""
-    from rich.table import Table
-
     from server.cli import err, out, user_errors
 
     @app.command("classify")
@@ -49,21 +80,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Classify every column of DATA as sensitive or not, with entity, confidence, evidence and strategy."""
         report = run_classify(data, out_path, sample, overrides)
-        table = Table(
-            title=f"{len(report.sensitive)} of {len(report.columns)} columns sensitive -> {out_path}",
-            show_edge=False,
-            expand=True,
-        )
-        table.add_column("column", overflow="fold", ratio=2)
-        table.add_column("sensitive", no_wrap=True)
-        table.add_column("entity", no_wrap=True)
-        table.add_column("conf.", justify="right", no_wrap=True)
-        table.add_column("strategy", no_wrap=True)
-        table.add_column("top evidence", overflow="fold", ratio=3)
-        for r in report.columns:
-            flag = "[bold red]yes[/]" if r.sensitive else "no"
-            table.add_row(f"{r.table}.{r.column}", flag, r.entity, f"{r.confidence:.2f}", r.strategy, _top_evidence(r))
-        out.print(table)
+        out.print(classification_view(report, out_path))
+        for warning in report.warnings:
+            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         warnings: dict[str, int] = {}
         for r in report.columns:
             for warning in r.warnings:

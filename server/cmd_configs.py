@@ -10,18 +10,23 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+
+from server.tables import Column, FitTable
 
 RefArgument = Annotated[str, typer.Argument(help="the configuration's id, a unique id prefix, or its name")]
 
 
-def _table(saved: list[Any]) -> Table:
-    table = Table(show_edge=False)
-    table.add_column("id", no_wrap=True)
-    for heading in ("name", "tags", "run"):
-        table.add_column(heading, overflow="fold")
-    table.add_column("source", max_width=40, no_wrap=True, overflow="ellipsis")
-    table.add_column("saved (UTC)")
+def _table(saved: list[Any]) -> FitTable:
+    table = FitTable(
+        [
+            Column("id"),
+            Column("name"),
+            Column("tags", wrap=True, readable=16),
+            Column("run", optional=True),
+            Column("source", wrap=True),
+            Column("saved (UTC)"),
+        ]
+    )
     for c in saved:
         source = c.config.get("schema_file") or ", ".join(Path(p).name for p in c.config.get("data", []))
         table.add_row(

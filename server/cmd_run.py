@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from agents.workflow.config import resolve_config
 from tools.errors import DoppelError
@@ -83,6 +82,16 @@ def key_outputs(status: Any) -> list[tuple[str, Any]]:
                 if rel.endswith(suffix) and not rel.endswith("metadata.json"):
                     found.append((label, status.artifacts_dir / rel))
     return found
+
+
+def print_interrupted(status: Any, console: Console) -> None:
+    """For a run whose process stopped mid-stage (killed, crashed): say so and how to continue it."""
+    if status.resume_command:
+        console.print(
+            f"[yellow]interrupted:[/] run {status.run_id} stopped during {status.current_stage or 'a stage'} "
+            f"(its process is gone); continue it with: {status.resume_command}",
+            highlight=False,
+        )
 
 
 def _interactive() -> bool:
@@ -225,14 +234,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Runs, newest first."""
         from agents.workflow import api
+        from server.run_render import runs_table
 
-        table = Table(show_edge=False)
-        for heading in ("run", "name", "state", "stage", "created (UTC)"):
-            table.add_column(heading)
-        for s in api.list_runs(query=query, limit=limit):
-            created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
-            table.add_row(s.run_id, s.name, s.state.replace("_", " "), s.current_stage or "", created)
-        out.print(table)
+        found = api.list_runs(query=query, limit=limit)
+        out.print(runs_table(found))
+        for s in found:
+            print_interrupted(s, out)
 
     @runs.command("show")
     @user_errors
@@ -249,6 +256,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"waiting for approval: {escape(status.pending_approval.question)}", highlight=False)
         if status.pending_failure is not None:
             out.print(f"waiting after a failure: {escape(status.pending_failure.error)}", highlight=False)
+        print_interrupted(status, out)
         from agents.costs.runs import stored_total
 
         if (cost := stored_total(load_settings(), status.run_id)) is not None:
@@ -332,31 +340,20 @@ def register_archive(runs: typer.Typer) -> None:
     ) -> None:
         """Past runs matching TEXT (and dates or state), newest first."""
         from agents.archive import search_runs
-        from server.cmd_audit import parse_time
+        from server.cmd_audit import time_window
         from tools.settings import load_settings
 
         states = ("running", "paused_approval", "paused_failure", "completed", "aborted")
         if state is not None:
             _one_of(state, states)
-        found = search_runs(
-            load_settings(),
-            text,
-            since=parse_time("--since", since),
-            until=parse_time("--until", until),
-            state=state,
-            limit=limit,
-        )
+        start, end = time_window(since, until, "run")
+        found = search_runs(load_settings(), text, since=start, until=end, state=state, limit=limit)
         if not found:
             out.print("no run matches", highlight=False)
             return
-        table = Table(show_edge=False)
-        for heading in ("run", "name", "state", "outputs", "created (UTC)"):
-            table.add_column(heading)
-        for s in found:
-            outputs = sum(len(st.outputs) for st in s.stages)
-            created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
-            table.add_row(s.run_id, escape(s.name), s.state.replace("_", " "), str(outputs), created)
-        out.print(table)
+        from server.run_render import runs_table
+
+        out.print(runs_table(found, outputs=True))
 
     @runs.command("open")
     @user_errors

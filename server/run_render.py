@@ -3,9 +3,10 @@ classification decisions and approval questions. It only consumes events (no rea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -23,6 +24,7 @@ from agents.events import (
 )
 from agents.events import Progress as ProgressEvent
 from agents.workflow.status import RunStatus
+from server.tables import Column, FitTable
 
 MAX_DECISION_ROWS = 60
 
@@ -67,7 +69,7 @@ class RunRenderer:
             self._print(f"  [dim]cost {_money(event.stage_cost)}, run so far {_money(event.total)}{estimate}[/]")
         elif isinstance(event, SampleDiff):
             self._stop_bar()
-            self.console.print(diff_table(event))
+            self.console.print(DiffView(event))
         elif isinstance(event, Chart):
             self._print(f"  [dim]chart: {escape(event.title)} (in the HTML report and the UI)[/]")
 
@@ -108,15 +110,21 @@ class RunRenderer:
 
     def _decision_table(self) -> None:
         sensitive = [d for d in self._decisions if d.decision.startswith("sensitive")]
-        table = Table(title=f"{len(sensitive)} of {len(self._decisions)} columns sensitive", show_edge=False)
-        for heading in ("column", "decision", "confidence", "evidence"):
-            table.add_column(heading, overflow="fold")
+        more = len(sensitive) - MAX_DECISION_ROWS
+        table = FitTable(
+            [
+                Column("column"),
+                Column("decision"),
+                Column("confidence", justify="right"),
+                Column("evidence", wrap=True),
+            ],
+            title=f"{len(sensitive)} of {len(self._decisions)} columns sensitive",
+            caption=f"and {more} more: `doppel runs events RUN`" if more > 0 else None,
+        )
         for d in sensitive[:MAX_DECISION_ROWS]:
             confidence = f"{d.confidence:.2f}" if d.confidence is not None else ""
             methods = ", ".join(dict.fromkeys(e.partition(":")[0] for e in d.evidence))
             table.add_row(escape(d.subject), escape(d.decision.removeprefix("sensitive: ")), confidence, methods)
-        if len(sensitive) > MAX_DECISION_ROWS:
-            table.caption = f"and {len(sensitive) - MAX_DECISION_ROWS} more: `doppel runs events RUN`"
         self.console.print(table)
         self._decisions = []
         self._columns_shown = True
@@ -125,25 +133,50 @@ class RunRenderer:
         self._print(f"[bold yellow]? approval ({event.context.get('point', event.stage)}):[/] {escape(event.question)}")
         columns = event.context.get("sensitive")
         if isinstance(columns, list) and columns and not self._columns_shown:
-            table = Table(show_edge=False)
-            for heading in ("column", "entity", "confidence", "strategy"):
-                table.add_column(heading, overflow="fold")
+            table = FitTable(
+                [Column("column"), Column("entity"), Column("confidence", justify="right"), Column("strategy")]
+            )
             for c in columns:
                 table.add_row(escape(c["column"]), c["entity"], f"{c['confidence']:.2f}", c["strategy"])
             self.console.print(table)
 
 
 DIFF_COLUMNS = 5
+DIFF_WIDTH = 22  # a value wider than this is shortened with an ellipsis (it is a sample's shape)
 
 
-def diff_table(event: SampleDiff) -> Table:
+class DiffView:
+    """A SampleDiff as a table of as many of its first columns (up to DIFF_COLUMNS) as fit the width."""
+
+    def __init__(self, event: SampleDiff) -> None:
+        self.event = event
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        shown = 1
+        for count in range(1, min(DIFF_COLUMNS, len(self.event.columns)) + 1):
+            if _diff_width(self.event, count) <= options.max_width:
+                shown = count
+        yield diff_table(self.event, shown)
+
+
+def _diff_width(event: SampleDiff, count: int) -> int:
+    rows = [*event.before, *event.after]
+    widths = [len("synthetic")] + [
+        max(len(c), min(DIFF_WIDTH, max([0] + [len(str(r.get(c) if r.get(c) is not None else "")) for r in rows])))
+        for c in event.columns[:count]
+    ]  # a header is never shortened
+    return sum(widths) + 3 * len(widths) - 1
+
+
+def diff_table(event: SampleDiff, count: int = DIFF_COLUMNS) -> Table:
     """Sample rows (shapes) over synthetic rows, first few columns: what synthesis changed, at a glance."""
-    columns = event.columns[:DIFF_COLUMNS]
+    columns = event.columns[:count]
     more = f", +{len(event.columns) - len(columns)} more columns" if len(event.columns) > len(columns) else ""
     table = Table(title=f"{event.table}: sample (shapes) vs synthetic{more}", show_edge=False, title_justify="left")
-    table.add_column("", style="dim")
+    table.add_column("", style="dim", no_wrap=True)
     for column in columns:
-        table.add_column(escape(column), overflow="ellipsis", no_wrap=True, max_width=22)
+        width = max(DIFF_WIDTH, len(column))
+        table.add_column(escape(column), overflow="ellipsis", no_wrap=True, max_width=width, min_width=len(column))
     for label, rows, style in (("sample", event.before, "dim"), ("synthetic", event.after, None)):
         for i, row in enumerate(rows):
             cells = [escape(str(row.get(c) if row.get(c) is not None else "")) for c in columns]
@@ -155,12 +188,27 @@ def _money(value: float) -> str:
     return f"${value:,.2f}" if value >= 1 else f"${value:.6f}"
 
 
-def stage_table(status: RunStatus) -> Table:
+def stage_table(status: RunStatus) -> FitTable:
     """The stages of a run as a table (for `doppel runs show` and the end of `doppel run`)."""
-    table = Table(title=f"run {status.run_id} ({status.name}): {status.state.replace('_', ' ')}", show_edge=False)
-    for heading in ("stage", "state", "seconds", "outputs", "note"):
-        table.add_column(heading, justify="right" if heading == "seconds" else "left")
+    table = FitTable(
+        [Column("stage"), Column("state"), Column("seconds", justify="right"), Column("outputs"),
+         Column("note", wrap=True)],
+        title=escape(f"run {status.run_id} ({status.name}): {status.state.replace('_', ' ')}"),
+    )  # fmt: skip
     for s in status.stages:
         seconds = f"{s.seconds:.1f}" if s.state in ("completed", "failed") else ""
         table.add_row(s.stage, s.state, seconds, str(len(s.outputs)) if s.outputs else "", escape(s.message or ""))
+    return table
+
+
+def runs_table(found: Sequence[RunStatus], *, outputs: bool = False) -> FitTable:
+    """Runs, one row each: id, name, state, current stage (or the number of outputs), creation time."""
+    table = FitTable(
+        [Column("run"), Column("name", optional=True), Column("state"), Column("outputs" if outputs else "stage"),
+         Column("created (UTC)")]
+    )  # fmt: skip
+    for s in found:
+        created = s.created_at.strftime("%Y-%m-%d %H:%M:%S")
+        fourth = str(sum(len(st.outputs) for st in s.stages)) if outputs else s.current_stage or ""
+        table.add_row(s.run_id, escape(s.name), s.state.replace("_", " "), fourth, created)
     return table

@@ -194,3 +194,38 @@ def test_archive_moves_old_records_into_gzip_jsonl(tmp_path: Path) -> None:
     assert audit.archive(settings).archived == 0
     done = doppel("audit", "archive", home=settings.home)
     assert done.returncode == 0 and "nothing older than 365 days" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        (["--since", "2026-03-02", "--until", "2026-03-01"], "--until '2026-03-01' is before --since '2026-03-02'"),
+        (["--since", "2026-03-01T12:00", "--until", "2026-03-01T12:00:00+00:00"], "is not after --since"),
+    ],
+)
+def test_audit_export_refuses_an_empty_time_window(tmp_path: Path, window: list[str], message: str) -> None:
+    home = tmp_path / "home"
+    _seed_records(settings_in(home))
+    done = CliRunner().invoke(app, ["audit", "export", *window], env=env_for(home))
+    assert done.exit_code == 2 and done.stdout == ""
+    assert message in done.stderr and "no record can match" in done.stderr
+
+
+def test_audit_export_names_an_unknown_run_and_accepts_known_ones(tmp_path: Path) -> None:
+    from agents.state.models import Run
+
+    home = tmp_path / "home"
+    settings = settings_in(home)
+    _seed_records(settings)
+    with session(settings) as s:
+        s.add(Run(id="shop-0a1b2c3d", name="shop", seed=1, state="completed", user=USER))
+        s.flush()
+        s.add(AuditRecord(kind="run", user=USER, run_id="shop-0a1b2c3d", detail={"key": "mine"}))
+        s.add(AuditRecord(kind="run", user=USER, run_id="gone-99999999", detail={"key": "orphan"}))
+    unknown = CliRunner().invoke(app, ["audit", "export", "--run", "nosuch"], env=env_for(home))
+    assert unknown.exit_code == 2 and unknown.stdout == ""
+    assert "--run 'nosuch': no such run" in unknown.stderr
+    for ref, expected in (("shop-0a1b2c3d", ["mine"]), ("shop-0a1b", ["mine"]), ("gone-99999999", ["orphan"])):
+        done = CliRunner().invoke(app, ["audit", "export", "--run", ref], env=env_for(home))
+        assert done.exit_code == 0, done.output
+        assert [r["detail"]["key"] for r in json.loads(done.stdout)] == expected

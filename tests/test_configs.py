@@ -183,3 +183,29 @@ def test_targets_are_checked_for_reachability(tmp_path: Path) -> None:
         "targets[7].port",
     ]
     assert issues[0].message.startswith("not reachable") and issues[2].message == "no such folder"
+
+
+def test_import_refuses_input_paths_that_do_not_exist(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "present.csv").write_text("id\n1\n", encoding="utf-8")
+    absent = tmp_path / "elsewhere" / "b.csv"
+    document = {"name": "shared", "config": {"name": "s", "data": ["a.csv", str(absent), "present.csv"]}}
+    file = shared / "cfg.json"
+    file.write_text(json.dumps(document), encoding="utf-8")
+    done = cli("configs", "import", str(file), home=home)
+    assert done.exit_code == 2, done.stdout
+    assert done.stderr.splitlines() == [
+        f"error: {file}: cannot import: input paths that do not exist (relative paths are taken from "
+        f"{shared}, the folder of the configuration file)",
+        f"  - config.data[0]: {shared / 'a.csv'}: no such file or folder",
+        f"  - config.data[1]: {absent}: no such file or folder",
+    ]
+    _no_traceback(done)
+    schema = {"name": "shared", "config": {"name": "s", "schema_file": "schemas/shop.yaml"}}
+    file.write_text(json.dumps(schema), encoding="utf-8")
+    done = cli("configs", "import", str(file), home=home)
+    assert done.exit_code == 2
+    assert f"  - config.schema_file: {shared / 'schemas' / 'shop.yaml'}: no such file or folder" in done.stderr
+    assert configs.list_saved(settings_in(home)) == []

@@ -289,3 +289,59 @@ def test_several_files_are_several_tables(tmp_path: Path) -> None:
     write(other / "customers.tsv", "id\tname\n2\tBob\n")
     with pytest.raises(DoppelError, match="table name 'customers' is also used"):
         read_samples([tmp_path / "customers.csv", other / "customers.tsv"])
+
+
+# ------------------------------------------------------------------------------- repeated headers
+
+
+def test_repeated_headers_are_renamed_with_a_warning_naming_file_header_and_names(tmp_path: Path) -> None:
+    path = write(tmp_path / "dup.csv", "id,email,name,email, email\n1,a@x.io,Ann,b@x.io,c@x.io\n")
+    (table,) = read_sample(path)
+    assert list(table.frame.columns) == ["id", "email", "name", "email_2", "email_3"]
+    assert table.warnings == [
+        f"{path}: column header 'email' appears 3 times; the columns are named email, email_2, email_3"
+    ]
+    (clean,) = read_sample(write(tmp_path / "ok.csv", "id,email\n1,a@x.io\n"))
+    assert clean.warnings == []
+
+
+def test_repeated_headers_in_a_workbook_name_the_sheet(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "people"
+    sheet.append(["id", "phone", "phone"])
+    sheet.append([1, "07700 900123", "07700 900456"])
+    book.save(tmp_path / "crm.xlsx")
+    (table,) = read_sample(tmp_path / "crm.xlsx")
+    assert table.warnings == [
+        f"{tmp_path / 'crm.xlsx'} (sheet 'people'): column header 'phone' appears 2 times; "
+        "the columns are named phone, phone_2"
+    ]
+
+
+def _people_with_repeated_header(folder: Path) -> Path:
+    rows = "".join(f"{i},user{i}@example.com,{['basic', 'pro'][i % 2]},user{i}@example.org\n" for i in range(60))
+    return write(folder / "people.csv", "id,email,plan,email\n" + rows)
+
+
+def test_repeated_header_warning_reaches_the_cli_and_the_written_warnings(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from server.cli import app
+
+    path = _people_with_repeated_header(tmp_path)
+    expected = f"{path}: column header 'email' appears 2 times; the columns are named email, email_2"
+    runner = CliRunner()
+    profiled = runner.invoke(app, ["profile", str(path), "--out", str(tmp_path / "profile.json")])
+    assert profiled.exit_code == 0, profiled.output
+    assert f"warning: {expected}" in " ".join(profiled.stderr.split())
+    assert expected in json.loads((tmp_path / "profile.json").read_text())["warnings"]
+    classified = runner.invoke(app, ["classify", str(path), "--out", str(tmp_path / "s.json")])
+    assert classified.exit_code == 0, classified.output
+    assert f"warning: {expected}" in " ".join(classified.stderr.split())
+    assert json.loads((tmp_path / "s.json").read_text())["warnings"] == [expected]
+    made = runner.invoke(app, ["synthesize", str(path), "--rows", "20", "--seed", "1", "--out", str(tmp_path / "o")])
+    assert made.exit_code == 0, made.output
+    assert f"warning: {expected}" in " ".join(made.stderr.split())
+    assert expected in json.loads((tmp_path / "o" / "metadata.json").read_text())["warnings"]

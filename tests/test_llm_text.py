@@ -172,3 +172,60 @@ def test_fallback_generator_and_its_fields_are_used() -> None:
         values = spec.func(np.random.default_rng(0), 2, params, names)
     emails = pa.array(values).to_pylist()
     assert "ada" in emails[0] and "turing" in emails[1] and all("@example." in e for e in emails)
+
+
+OFFLINE_NOTE = "llm_text: the model provider is 'offline'; values come from the 'text' rule generator"
+
+
+def _notes_schema(folder: Path, rows: int) -> Path:
+    document = {
+        "name": "notes",
+        "tables": {
+            "orders": {
+                "rows": rows,
+                "fields": {
+                    "town": {"type": "city", "locale": "en_GB"},
+                    "note": {"type": "llm_text", "prompt": "a delivery note for {town}", "max_words": 8},
+                },
+            }
+        },
+    }
+    path = folder / "notes.yaml"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_fallback_is_in_metadata_warnings_once_and_printed_once_cleanly(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tools.engine.plan import BLOCK_ROWS
+
+    schema = _notes_schema(tmp_path, BLOCK_ROWS * 3 + 5)  # several blocks on several workers: still one notice
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPEL_")} | {"PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "generate", str(schema), "--out", "out", "--seed", "4", "--workers", "3"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metadata = json.loads((tmp_path / "out" / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["warnings"] == [OFFLINE_NOTE]
+    text = " ".join((done.stdout + done.stderr).split())
+    assert text.count("llm_text:") == 1 and f"warning: {OFFLINE_NOTE}" in text
+    assert "UserWarning" not in text and "LlmFallbackWarning" not in text and ".py:" not in text
+
+
+def test_a_failing_model_is_recorded_in_the_result_warnings(bedrock: BedrockStandIn, tmp_path: Path) -> None:
+    from tools.capability.generation import GenerateDataRequest, generate_data
+
+    client = client_for(bedrock, "fail", batch_size=4)
+    request = GenerateDataRequest(schema_file=_notes_schema(tmp_path, 9), seed="1", out=tmp_path / "out")
+    with use_llm_client(client), warnings.catch_warnings():
+        warnings.simplefilter("error", LlmFallbackWarning)  # recorded, not warned
+        result = generate_data(request)
+    notes = [w for w in result.warnings if w.startswith("llm_text:")]
+    assert len(notes) == 1 and "ValidationException" in notes[0] and notes[0].endswith("values come from 'text'")
+    metadata = json.loads((tmp_path / "out" / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["warnings"] == result.warnings

@@ -190,7 +190,7 @@ def test_kill_9_mid_stage_then_resume_is_byte_identical(
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     status = api.list_runs(settings=settings_in(crashed))[0]
-    assert status.state == "running" and status.current_stage == "synthesise"
+    assert status.state == "interrupted" and status.current_stage == "synthesise"
     assert {s.stage: s.state for s in status.stages}["synthesise"] == "running"  # killed mid-stage
     leftovers = [p.name for p in status.artifacts_dir.iterdir() if p.name.startswith(".tmp-synthesise-")]
     assert leftovers, "the half-made attempt folder should still be there before resume"

@@ -182,3 +182,73 @@ def test_interactive_approval_on_a_terminal(tmp_path: Path) -> None:
     assert answered and "approve, abort or later?" in text
     status = api.list_runs(settings=settings_in(home))[0]
     assert status.state == "completed"
+
+
+def test_a_killed_run_shows_as_interrupted_with_the_resume_command_and_resumes(tmp_path: Path) -> None:
+    """SIGKILL `doppel run` as the synthesise stage starts (seen on its output, no sleeping)."""
+    import signal
+    import subprocess
+
+    from tests.workflow_support import DOPPEL, ROOT, env_for
+
+    home = tmp_path / "home"
+    config = _shop_yaml(tmp_path, approvals=[])
+    proc = subprocess.Popen(
+        [*DOPPEL, "run", str(config)], cwd=ROOT, env=env_for(home, PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    seen = []
+    for line in proc.stdout:  # blocks until the child prints the next line
+        seen.append(line)
+        if "▶ synthesise" in line:
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == -signal.SIGKILL, "".join(seen)
+    (status,) = api.list_runs(settings=settings_in(home))
+    assert status.state == "interrupted" and status.current_stage == "synthesise"
+    assert status.resume_command == f"doppel resume {status.run_id}"
+
+    listed = cli("runs", "list", home=home)
+    assert listed.exit_code == 0 and "interrupted" in listed.stdout
+    assert f"continue it with: doppel resume {status.run_id}" in " ".join(listed.stdout.split())
+    shown = cli("runs", "show", status.run_id, home=home)
+    assert shown.exit_code == 0 and "interrupted" in shown.stdout
+    assert f"continue it with: doppel resume {status.run_id}" in " ".join(shown.stdout.split())
+
+    resumed = doppel("resume", status.run_id, home=home)
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert api.get_run(status.run_id, settings=settings_in(home)).state == "completed"
+
+
+def test_running_means_a_live_owner(tmp_path: Path) -> None:
+    """A "running" row whose owner pid is dead is interrupted; a live, own or remote owner is running."""
+    import os
+    import socket
+    import subprocess
+
+    from agents.state.db import session
+    from agents.state.models import Run
+
+    settings = settings_in(tmp_path / "home")
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    owners = {
+        "dead": (socket.gethostname(), gone.pid),
+        "mine": (socket.gethostname(), os.getpid()),
+        "parent": (socket.gethostname(), os.getppid()),
+        "remote": ("another-host.example", gone.pid),
+        "unknown": (None, None),  # a row from before owners were recorded, and no lock held
+    }
+    with session(settings) as s:
+        for name, (host, pid) in owners.items():
+            s.add(Run(id=f"r-{name}", name=name, seed=1, state="running", user="t", owner_host=host, owner_pid=pid))
+    states = {s.name: s.state for s in api.list_runs(settings=settings)}
+    assert states == {
+        "dead": "interrupted", "mine": "running", "parent": "running", "remote": "running", "unknown": "interrupted",
+    }  # fmt: skip
+    from agents.workflow.locking import run_lock
+
+    with run_lock(settings.runs_dir / "r-unknown", "r-unknown"):  # a holder of the run's lock: running
+        assert api.get_run("r-unknown", settings=settings).state == "running"

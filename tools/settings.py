@@ -9,16 +9,22 @@ database, storage and retention are all switched here, never in code.
 from __future__ import annotations
 
 import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
+
+from tools.errors import DoppelError, Issue
 
 ApprovalPoint = Literal[
     "after:ingest", "after:profile", "after:classify", "after:synthesise", "after:evaluate", "after:export",
@@ -93,10 +99,98 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=os.environ.get("DOPPEL_CONFIG", "doppel.toml"))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
         return (init_settings, env_settings, toml)
 
 
+class SettingsError(DoppelError):
+    """Invalid settings: one issue per problem, each naming the setting and where its value came from."""
+
+
+def config_file() -> Path:
+    """The settings file: ``DOPPEL_CONFIG`` when set, else ``doppel.toml`` in the working folder."""
+    return Path(os.environ.get("DOPPEL_CONFIG", "doppel.toml"))
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Settings from file and environment, with ``overrides`` (CLI flags) winning."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+    """Settings from file and environment, with ``overrides`` (CLI flags) winning.
+
+    Any invalid value raises :class:`SettingsError` (exit 2) listing every problem with its source."""
+    path = config_file()
+    if "DOPPEL_CONFIG" in os.environ and not path.is_file():
+        where = "DOPPEL_CONFIG (environment variable)"
+        raise SettingsError("invalid settings", [Issue(path=where, message=f"{path}: no such file")])
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path.absolute()}: not valid TOML: {exc}") from None
+    except ValidationError as exc:
+        issues = [_issue(error, overrides, path) for error in exc.errors()]
+        raise SettingsError("invalid settings", issues) from None
+    except SourceError as exc:
+        raise SettingsError("invalid settings", [_source_issue(str(exc), overrides, path)]) from None
+
+
+# ------------------------------------------------------------------ explaining invalid settings
+
+_HIDDEN = ("token", "password", "secret", "key", "url")  # values of these are never echoed
+_SOURCE_FIELD = re.compile(r'field "([^"]+)"')
+
+
+def _issue(error: Mapping[str, Any], overrides: Mapping[str, object], toml: Path) -> Issue:
+    loc = tuple(error["loc"])
+    name = ".".join(map(str, loc))
+    where = _source(loc, overrides, toml)
+    if error["type"] == "extra_forbidden":
+        return Issue(path=f"{name} ({where})", message="unknown setting")
+    message = re.sub(r"^Input should be\b", "must be", str(error["msg"]).removeprefix("Value error, "))
+    value = error.get("input")
+    last = str(loc[-1]).lower() if loc else ""
+    hidden = any(last == h or last.endswith(f"_{h}") for h in _HIDDEN)
+    shown = "" if hidden or isinstance(value, dict) else f" = {_short(value)}"
+    return Issue(path=f"{name}{shown} ({where})", message=message)
+
+
+def _source_issue(message: str, overrides: Mapping[str, object], toml: Path) -> Issue:
+    """A value a source could not even parse (an environment variable that should hold JSON)."""
+    found = _SOURCE_FIELD.search(message)
+    name = found[1] if found else "settings"
+    where = _source((name,), overrides, toml)
+    return Issue(path=f"{name} ({where})", message="not valid JSON (a list or object is expected)")
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _source(loc: Sequence[Any], overrides: Mapping[str, object], toml: Path) -> str:
+    """Where the winning value of ``loc`` came from: explicit values, then the environment, then the file."""
+    if loc and loc[0] in overrides:
+        return "given explicitly"
+    parts = [str(p) for p in loc if isinstance(p, str)]
+    environ = {k.upper(): k for k in os.environ}
+    for end in range(len(parts), 0, -1):
+        name = "DOPPEL_" + "__".join(parts[:end]).upper()
+        if name in environ:
+            return f"from environment variable {environ[name]}"
+    if _in_toml(toml, loc):
+        return f"from {toml.absolute()}"
+    return "default"
+
+
+def _in_toml(path: Path, loc: Sequence[Any]) -> bool:
+    try:
+        node: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (isinstance(node, list) and _index(part, node)):
+            node = node[part]
+        else:
+            return False
+    return True
+
+
+def _index(part: Any, items: list[Any]) -> bool:
+    return isinstance(part, int) and 0 <= part < len(items)

@@ -88,6 +88,21 @@ def query(settings: Settings, where: AuditFilter | None = None, limit: int | Non
         return [AuditEntry.model_validate(r) for r in s.exec(stmt).all()]
 
 
+def run_of(settings: Settings, ref: str) -> str:
+    """The run id ``--run REF`` means: an id audit records carry, or a run's id or unique prefix.
+
+    Anything else is an error naming REF (an unknown run would otherwise export ``[]`` as if it were clean)."""
+    from agents.state import store
+
+    with session(settings) as s:
+        if s.exec(select(AuditRecord.id).where(AuditRecord.run_id == ref).limit(1)).first() is not None:
+            return ref
+        try:
+            return store.get_run(s, ref).id
+        except DoppelError as exc:
+            raise DoppelError(f"--{exc}") from None  # "--run 'REF': no such run; ..."
+
+
 def _aware(value: datetime) -> datetime:
     from datetime import UTC
 

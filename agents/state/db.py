@@ -1,4 +1,4 @@
-"""One SQLAlchemy engine per database URL, tables created on first use."""
+"""One SQLAlchemy engine per database URL; on first use the tables are created or migrated to this version."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
+from agents.state import migrations
 from agents.state import models as _models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from tools.errors import DoppelError
 from tools.settings import Settings
@@ -43,7 +44,10 @@ def _create(url: str, settings: Settings) -> sa.Engine:
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
     try:
-        SQLModel.metadata.create_all(engine)
+        migrations.upgrade(engine)  # created at the latest schema version, or migrated to it
+    except DoppelError:
+        engine.dispose()
+        raise
     except sa.exc.OperationalError as exc:
         engine.dispose()
         where = parsed.render_as_string(hide_password=True)
@@ -52,7 +56,7 @@ def _create(url: str, settings: Settings) -> sa.Engine:
 
 
 def engine_for(settings: Settings) -> sa.Engine:
-    """The engine for ``settings.database`` (cached; tables created the first time)."""
+    """The engine for ``settings.database`` (cached; tables created or migrated the first time)."""
     url = settings.database
     with _LOCK:
         engine = _ENGINES.get(url)

@@ -60,6 +60,9 @@ class Run(SQLModel, table=True):
     user: str = Field(max_length=200)
     created_at: datetime = _time(index=True)
     updated_at: datetime = _time()
+    # The process advancing the run (schema version 2): a "running" run whose process is gone was interrupted.
+    owner_host: str | None = Field(default=None, max_length=255)
+    owner_pid: int | None = Field(default=None)
 
 
 class StageCheckpoint(SQLModel, table=True):
@@ -156,3 +159,13 @@ class SavedConfiguration(SQLModel, table=True):
     user: str = Field(max_length=200)
     created_at: datetime = _time(index=True)
     updated_at: datetime = _time()
+
+
+class SchemaVersion(SQLModel, table=True):
+    """One row per schema version applied to this database (``agents/state/migrations.py``)."""
+
+    __tablename__ = "doppel_schema_version"
+
+    version: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    applied_at: datetime = _time()
+    description: str = Field(max_length=200)

@@ -7,6 +7,7 @@ answer; ``resume_run`` then acts on it. Every call takes ``settings`` (default: 
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from agents.workflow.artifacts import sha256_file
 from agents.workflow.config import RunConfig, check_inputs, config_source_paths
 from agents.workflow.config import load_run_config as _load_run_config
 from agents.workflow.engine import Engine
+from agents.workflow.locking import this_host
 from agents.workflow.seeds import run_seed
 from agents.workflow.status import RunStatus, StageStatus, status_of
 from tools.settings import Settings, load_settings
@@ -79,6 +81,8 @@ def start_run(
                 seed=seed,
                 state="running",
                 user=settings.user,
+                owner_host=this_host(),
+                owner_pid=os.getpid(),
             )
         )
         s.flush()

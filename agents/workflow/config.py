@@ -53,6 +53,8 @@ class RunConfig(BaseModel):
     def _seed(cls, value: int | str | None) -> int | str | None:
         if isinstance(value, int) and value < 0:
             raise ValueError("must not be negative")
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty; leave seed out for a random (recorded) one")
         return value
 
     @field_validator("targets")

@@ -10,6 +10,7 @@ pauses the run until someone answers retry, skip or abort.
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from typing import Any
@@ -25,7 +26,7 @@ from agents.workflow.answers import FAILURE_PREFIX, is_failure, record
 from agents.workflow.config import RunConfig
 from agents.workflow.context import StageContext, StageOutput, StageRecord
 from agents.workflow.graph import run_stages
-from agents.workflow.locking import run_lock
+from agents.workflow.locking import run_lock, this_host
 from agents.workflow.recorder import Recorder
 from agents.workflow.seeds import stage_seed
 from agents.workflow.stages import SPECS
@@ -63,7 +64,7 @@ class Engine:
             artifacts.discard_temp_dirs(self.run_dir)
             if not self._pending_answered():
                 return
-            self._set_run(state="running")
+            self._set_run(state="running", owner_host=this_host(), owner_pid=os.getpid())
             if run_stages(self._stage):  # the fixed workflow: a Strands graph of the stages
                 self._finish()
 

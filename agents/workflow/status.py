@@ -12,9 +12,10 @@ from sqlmodel import Session
 from agents.events import STAGES, ApprovalRequested, Failed, Stage
 from agents.state import store
 from agents.state.models import Run
+from agents.workflow.locking import owner_alive
 from tools.settings import Settings
 
-RunStateName = Literal["running", "paused_approval", "paused_failure", "completed", "aborted"]
+RunStateName = Literal["running", "interrupted", "paused_approval", "paused_failure", "completed", "aborted"]
 StageStateName = Literal["pending", "running", "completed", "skipped", "failed"]
 
 
@@ -37,6 +38,9 @@ class RunStatus(BaseModel):
     artifacts_dir: Path
     created_at: datetime
     updated_at: datetime
+    resume_command: str | None = Field(
+        None, description="for an interrupted run (its process stopped mid-stage): the command that continues it"
+    )
 
 
 def status_of(s: Session, run: Run, settings: Settings) -> RunStatus:
@@ -65,10 +69,13 @@ def status_of(s: Session, run: Run, settings: Settings) -> RunStatus:
         failure = Failed.model_validate(question.context["event"])
     elif question is not None:
         approval = ApprovalRequested.model_validate(question.context["event"])
+    state = run.state
+    if state == "running" and not owner_alive(settings.runs_dir / run.id, run.owner_host, run.owner_pid):
+        state = "interrupted"
     return RunStatus(
         run_id=run.id,
         name=run.name,
-        state=run.state,
+        state=state,
         current_stage=run.current_stage,
         stages=stages,
         pending_approval=approval,
@@ -76,4 +83,5 @@ def status_of(s: Session, run: Run, settings: Settings) -> RunStatus:
         artifacts_dir=settings.runs_dir / run.id,
         created_at=run.created_at,
         updated_at=run.updated_at,
+        resume_command=f"doppel resume {run.id}" if state == "interrupted" else None,
     )

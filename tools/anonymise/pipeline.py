@@ -51,10 +51,12 @@ def anonymise(request: AnonymiseRequest, progress: ProgressCallback | None = Non
     started = time.perf_counter()
     report = progress or no_progress
     warnings: list[str] = []
+    given_seed = None if request.seed is None else parse_seed(request.seed)  # a bad --seed fails before any work
     entries = load_rules(request.rules_file) if request.rules_file is not None else []  # fail fast on a bad file
     tables = read_samples(request.data, max_rows=request.max_rows)
     if not tables:
         raise DoppelError("the sample holds no tables")
+    warnings.extend(w for t in tables for w in t.warnings)
     rules = _user_rules(request, entries, tables)
     classifications, classified_by = _classifications(request, tables, report)
     plan = build_plan(tables, classifications, classified_by, rules, warnings)
@@ -67,7 +69,7 @@ def anonymise(request: AnonymiseRequest, progress: ProgressCallback | None = Non
             "another run will not join with these; use --key-file for a repeatable mapping"
         )
     perturbs = any(isinstance(p.rule, PerturbRule) for p in plan)
-    seed = parse_seed(request.seed) if perturbs else None
+    seed = (parse_seed(None) if given_seed is None else given_seed) if perturbs else None
     qis = _quasi_identifiers(request, tables, plan)
     sensitive = _sensitive_attribute(request, tables)
 

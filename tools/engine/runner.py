@@ -29,6 +29,7 @@ from tools.engine.stats import ColumnStats
 from tools.errors import DoppelError
 from tools.export.base import ExportOptions
 from tools.files import write_json_atomic
+from tools.generators.notices import collect_notices
 from tools.schema.model import SchemaSpec
 
 METADATA_FILE = "metadata.json"
@@ -224,7 +225,16 @@ def generate(
     options: GenerateOptions,
     progress: Progress | None = None,
 ) -> GenerateResult:
-    """Generate every table of ``spec`` into ``options.out`` and write ``metadata.json`` last."""
+    """Generate every table of ``spec`` into ``options.out`` and write ``metadata.json`` last.
+
+    What generators said on the way (a model's fallback to rules) is among its warnings, once each."""
+    with collect_notices() as notes:
+        return _generate(spec, schema_hash, options, progress, notes)
+
+
+def _generate(
+    spec: SchemaSpec, schema_hash: str, options: GenerateOptions, progress: Progress | None, notes: list[str]
+) -> GenerateResult:
     from tools.export.background import BackgroundWriter
     from tools.export.writers import open_table_writer
 
@@ -279,6 +289,7 @@ def generate(
         raise
     seconds = time.perf_counter() - started
     rows = {t.name: earlier_rows.get(t.name, 0) + t.rows for t in plan.tables}
+    warnings.extend(notes)
     metadata = _metadata(spec, schema_hash, seed, options, rows, reports, previous, seconds, warnings)
     metadata_path = options.out / METADATA_FILE
     write_json_atomic(metadata_path, metadata)

@@ -21,10 +21,18 @@ def stable_key(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:4], "big")
 
 
+EMPTY_SEED = "--seed: empty; give an integer or any text, or leave --seed out for a random (recorded) seed"
+
+
 def parse_seed(value: int | str | None) -> int:
-    """An int is used as is; other text is hashed stably; None draws a fresh random seed."""
-    if value is None or value == "":
+    """An int is used as is; other text is hashed stably; None draws a fresh random seed.
+
+    Empty text is an error, never a random seed: a script passing ``--seed "$SEED"`` with SEED unset
+    would otherwise lose reproducibility without a word."""
+    if value is None:
         return secrets.randbits(SEED_BITS)
+    if isinstance(value, str) and not value.strip():
+        raise DoppelError(EMPTY_SEED)
     if isinstance(value, int):
         seed = value
     else:

@@ -3,16 +3,15 @@
 ``{type: llm_text, prompt: "a delivery note for {city}", max_words: 25}`` asks the model for one text per
 row, K rows per call. Whenever the model is not available (provider ``offline``, the default, or Bedrock
 failing after its retries) the values come from a rule generator (``fallback``, default ``text``), with a
-warning. The fallback is always drawn first from the same random stream, so a run's other values and
-its fallback values are the same for a seed whichever batches the model answered.
+warning recorded once in the output's ``metadata.json`` (see ``tools.generators.notices``). The fallback
+is always drawn first from the same random stream, so a run's other values and its fallback values are
+the same for a seed whichever batches the model answered.
 """
 
 from __future__ import annotations
 
 import logging
 import string
-import threading
-import warnings
 from typing import Any
 
 import numpy as np
@@ -20,13 +19,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field, field_validator, model_validator
 
+from tools.generators import notices
 from tools.generators import registry as reg
+from tools.generators.notices import reset_notices
 from tools.generators.registry import GeneratorParams, Related, generator
 
 log = logging.getLogger(__name__)
 
-_notices: set[str] = set()
-_notices_lock = threading.Lock()
+__all__ = ["LlmFallbackWarning", "llm_text", "notice_once", "reset_notices"]
 
 
 class LlmFallbackWarning(UserWarning):
@@ -34,19 +34,8 @@ class LlmFallbackWarning(UserWarning):
 
 
 def notice_once(message: str) -> None:
-    """Warn (and log) once per process and message: a fallback is worth saying, not once per chunk."""
-    with _notices_lock:
-        if message in _notices:
-            return
-        _notices.add(message)
-    log.warning(message)
-    warnings.warn(message, LlmFallbackWarning, stacklevel=3)
-
-
-def reset_notices() -> None:
-    """Forget which notices were given (tests, or a new run in a long-lived process)."""
-    with _notices_lock:
-        _notices.clear()
+    """Say a fallback once per generation (in its metadata warnings), not once per chunk."""
+    notices.notice_once(message, LlmFallbackWarning)
 
 
 def template_fields(template: str) -> list[str]:

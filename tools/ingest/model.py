@@ -34,3 +34,4 @@ class IngestedTable(BaseModel):
     name: str
     source: SourceInfo
     frame: pd.DataFrame = Field(repr=False)
+    warnings: list[str] = Field(default_factory=list, description="what reading changed, e.g. renamed headers")

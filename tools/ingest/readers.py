@@ -265,6 +265,22 @@ def clean_names(names: Iterable[Any]) -> list[str]:
     return result
 
 
+def header_names(raw: Sequence[Any], where: object) -> tuple[list[str], list[str]]:
+    """``clean_names`` plus a warning per repeated header naming ``where``, the header and the new names."""
+    names = clean_names(raw)
+    renamed: dict[str, list[str]] = {}
+    for original, name in zip(raw, names, strict=True):
+        text = str(original).strip() if original is not None else ""
+        if text:
+            renamed.setdefault(text, []).append(name)
+    warnings = [
+        f"{where}: column header '{header}' appears {len(used)} times; the columns are named {', '.join(used)}"
+        for header, used in renamed.items()
+        if len(used) > 1
+    ]
+    return names, warnings
+
+
 def _file_contains(path: Path, needles: Sequence[bytes]) -> bool:
     with path.open("rb") as fh:
         tail = b""
@@ -285,7 +301,7 @@ def _read_csv(path: Path, max_rows: int | None) -> IngestedTable:
     first = _records(sample, dialect, truncated)
     header = first[0] if dialect.has_header and first else []
     width = len(header) if header else _consistency(first)[1] or 1
-    names = clean_names(header or [""] * width)
+    names, warnings = header_names(header or [""] * width, path)
     quote_bytes = dialect.quotechar.encode(encoding if encoding != "utf-8-sig" else "utf-8")
     quoted = _file_contains(path, [quote_bytes] if encoding != "utf-16" else [b'"\x00', b'\x00"'])
     try:
@@ -306,7 +322,7 @@ def _read_csv(path: Path, max_rows: int | None) -> IngestedTable:
         rows=len(frame),
         columns=frame.shape[1],
     )
-    return IngestedTable(name=path.stem, source=source, frame=frame)
+    return IngestedTable(name=path.stem, source=source, frame=frame, warnings=warnings)
 
 
 def arrow_csv_options(
@@ -468,13 +484,13 @@ def _read_parquet(path: Path, max_rows: int | None) -> IngestedTable:
             table = pa.Table.from_batches(batches, schema=handle.schema_arrow).slice(0, max_rows)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
         raise DoppelError(f"{path}: not a readable Parquet file: {exc}") from None
-    names = clean_names(table.column_names)
+    names, warnings = header_names(table.column_names, path)
     columns = [_text_array(table.column(i)) for i in range(table.num_columns)]
     text = pa.table(dict(zip(names, columns, strict=True))) if columns else pa.table({})
     frame = text.to_pandas(split_blocks=True)
     frame = frame.astype(object).where(frame.notna() & (frame != ""), None) if len(frame.columns) else frame
     source = SourceInfo(path=path, format="parquet", rows=len(frame), columns=frame.shape[1])
-    return IngestedTable(name=path.stem, source=source, frame=frame)
+    return IngestedTable(name=path.stem, source=source, frame=frame, warnings=warnings)
 
 
 # -------------------------------------------------------------------------------------------- JSON
@@ -631,7 +647,7 @@ def _read_excel(path: Path, max_rows: int | None) -> list[IngestedTable]:
         width = max(len(r) for r in rows)
         rows = [r + [None] * (width - len(r)) for r in rows]
         has_header = detect_header([[c or "" for c in r] for r in rows[: SNIFF_LINES + 1]])
-        names = clean_names(rows[0] if has_header else [""] * width)
+        names, warnings = header_names(rows[0] if has_header else [""] * width, f"{path} (sheet '{title}')")
         body = rows[1:] if has_header else rows
         frame = pd.DataFrame(body, columns=names, dtype=object) if body else pd.DataFrame(columns=names, dtype=object)
         if max_rows is not None:
@@ -641,7 +657,7 @@ def _read_excel(path: Path, max_rows: int | None) -> list[IngestedTable]:
         source = SourceInfo(
             path=path, format="excel", sheet=title, has_header=has_header, rows=len(frame), columns=frame.shape[1]
         )
-        tables.append(IngestedTable(name=name, source=source, frame=frame))
+        tables.append(IngestedTable(name=name, source=source, frame=frame, warnings=warnings))
     return tables
 
 

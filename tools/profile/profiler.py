@@ -38,6 +38,7 @@ def profile_tables(
         raise DoppelError(f"table names must be unique; repeated: {', '.join(clashes)}")
     today = today or dt.date.today()
     lookup, warnings = _sensitivity(tables, classifications)
+    warnings = [w for t in tables for w in t.warnings] + warnings  # what reading changed comes first
     profiles: list[TableProfile] = []
     keys: list[KeyColumn] = []
     for table in tables:

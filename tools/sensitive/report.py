@@ -21,6 +21,7 @@ class SensitivityReport(BaseModel):
     sample: int = Field(description="distinct values examined per column")
     tables: list[str]
     columns: list[ColumnClassification]
+    warnings: list[str] = Field(default_factory=list, description="what reading the sample changed")
 
     @property
     def sensitive(self) -> list[ColumnClassification]:

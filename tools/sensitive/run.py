@@ -51,6 +51,7 @@ def run_classify(paths: list[Path], out: Path, sample: int, overrides: Path | No
     results = classify_tables(tables, sample=sample)
     if overrides is not None:
         results = apply_overrides(results, read_overrides(overrides))
-    report = SensitivityReport(sample=sample, tables=[t.name for t in tables], columns=results)
+    warnings = [w for t in tables for w in t.warnings]
+    report = SensitivityReport(sample=sample, tables=[t.name for t in tables], columns=results, warnings=warnings)
     write_report(report, out)
     return report
