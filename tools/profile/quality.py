@@ -161,8 +161,21 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def case_style(text: str) -> str:
+    """How a spelling is cased: ``MALE`` upper, ``male`` lower, ``Not known`` capitalised, ``Not Known``
+    title, anything else (``mALE``) mixed. Checked in that order."""
+    if text == text.upper():
+        return "upper"
+    if text == text.lower():
+        return "lower"
+    if text == text[:1].upper() + text[1:].lower():
+        return "capitalised"
+    return "title" if text == text.title() else "mixed"
+
+
 def inconsistent_case(values: ColumnValues) -> QualityIssue | None:
-    """Categories spelled in several cases (``Active`` / ``active``): rate = rows not in the dominant spelling."""
+    """Categories spelled in several cases (``Active`` / ``active``): rate = rows not in the dominant spelling.
+    ``patterns`` says how those rows are cased (style names and row counts, never a value)."""
     idx = np.flatnonzero(values.usable)
     if not len(idx):
         return None
@@ -175,8 +188,14 @@ def inconsistent_case(values: ColumnValues) -> QualityIssue | None:
     if not len(affected):
         return None
     sub = frame[frame["key"].isin(affected)]
-    off = int(sub["n"].sum() - sub.groupby("key")["n"].max().sum())
-    return _issue("inconsistent_case", off, values.n_present, details={"groups": len(affected)})
+    dominant = sub.loc[sub.groupby("key", sort=False)["n"].idxmax(), "text"]
+    rest = sub[~sub.index.isin(dominant.index)]
+    off = int(rest["n"].sum())
+    styles = rest.groupby(rest["text"].map(case_style), sort=False)["n"].sum()
+    issue = _issue("inconsistent_case", off, values.n_present, details={"groups": len(affected)})
+    if issue is not None:
+        issue.patterns = share_list([str(k) for k in styles.index], styles.to_numpy(dtype=np.int64), off)
+    return issue
 
 
 def unparsed(values: ColumnValues, inference: Inference) -> QualityIssue | None:

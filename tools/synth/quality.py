@@ -27,8 +27,8 @@ from tools.profile.quality import EMAIL_RE, UK_POSTCODE_RE
 from tools.synth.arrays import allocate
 from tools.synth.model import RateComparison
 from tools.synth.plan import ColumnPlan
-from tools.synth.shapes import DIGITS, UPPER
-from tools.synth.training import Codec
+from tools.synth.shapes import CASE_STYLES, DIGITS, UPPER, restyle
+from tools.synth.training import Codec, Spellings
 
 NULL_TOKENS = ("N/A", "n/a", "NA", "NULL", "null", "None", "-", "?", "NaN", "#N/A", "Unknown", "TBC")
 PLACEHOLDERS = {
@@ -110,9 +110,10 @@ def _column(
         free[rows] = False
         values[rows] = _pad(values[rows], rng)
     if "inconsistent_case" in issues:
-        cased = np.array([isinstance(v, str) and v.upper() != v.lower() for v in values], dtype=bool)
-        rows = _take(free, round(issues["inconsistent_case"].rate * n_present), rng, also=cased)
-        values[rows] = _recase(values[rows], rng)
+        if codec is not None and codec.case_variants:
+            _respell(values, free, codec.case_variants, rng)
+        else:
+            _recase(values, free, issues["inconsistent_case"], n_present, rng)
     if "duplicate_key" in issues:  # only the repeats still missing: masks and duplicate rows add their own
         stripped = {str(v).strip() for v in values[present]}
         have = n_present - len(stripped)
@@ -240,13 +241,36 @@ def _pad(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     )
 
 
-def _recase(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):
-        text = str(value)
-        options = [v for v in (text.upper(), text.lower(), text.title(), text.swapcase()) if v != text]
-        out[i] = options[int(rng.integers(0, len(options)))] if options else text
-    return out
+def _respell(values: np.ndarray, free: np.ndarray, variants: Spellings, rng: np.random.Generator) -> None:
+    """Each category written in several cases gets the sample's own spellings at the sample's shares
+    (``Male`` 92 %, ``MALE`` 5 %, ``male`` 3 %): no other spelling, every category at its own rate."""
+    keys = pd.Series(values, dtype=object).str.lower().to_numpy(dtype=object)
+    for key, group in variants.items():
+        rows = np.flatnonzero(free & (keys == key))
+        if not len(rows):
+            continue
+        weights = np.array([count for _, count in group], dtype=np.float64)
+        written = np.array([spelling for spelling, _ in group], dtype=object)
+        values[rows] = written[allocate(rng, len(rows), weights)]
+
+
+def _recase(
+    values: np.ndarray, free: np.ndarray, issue: QualityIssue, n_present: int, rng: np.random.Generator
+) -> None:
+    """Off-case spellings at the issue's rate in the case styles the sample used (``MALE``, ``male``;
+    never one it did not, such as ``mALE``), each style as often as in the sample."""
+    found = [(s.value, s.count) for s in issue.patterns if s.value in CASE_STYLES] or [("upper", 1), ("lower", 1)]
+    styles = [name for name, _ in found]
+    weights = np.array([count for _, count in found], dtype=np.float64)
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))  # each distinct value styled once
+    changes = np.array(
+        [[isinstance(v, str) and restyle(v, style) != v for style in styles] for v in distinct], dtype=bool
+    ).reshape(len(distinct), len(styles))
+    can = (codes >= 0) & changes[np.maximum(codes, 0)].any(axis=1)
+    rows = _take(free, round(issue.rate * n_present), rng, also=can)
+    for row in rows:
+        p = weights * changes[codes[row]]
+        values[row] = restyle(str(values[row]), styles[int(rng.choice(len(styles), p=p / p.sum()))])
 
 
 # ---------------------------------------------------------------- measuring

@@ -21,13 +21,22 @@ import pyarrow.compute as pc
 from tools.generators.registry import Related, get
 from tools.profile.numbers import parse_numbers
 from tools.profile.patterns import shape
-from tools.profile.quality import UK_POSTCODE_RE
+from tools.profile.quality import UK_POSTCODE_RE, case_style
 from tools.synth import entities, vocabulary
 from tools.synth.arrays import allocate, flags, keep_where
 from tools.synth.keys import key_layout, make_keys, stripped_values
 from tools.synth.plan import ColumnPlan
-from tools.synth.shapes import ShapeMix, apply_case_mix, case_mix, fill_mix, pour, shape_mix, signature
-from tools.synth.training import Codec
+from tools.synth.shapes import (
+    ShapeMix,
+    apply_case_mix,
+    case_mix,
+    fill_mix,
+    pour,
+    restyle,
+    shape_mix,
+    signature,
+)
+from tools.synth.training import Codec, Spellings, spellings
 
 GENERATOR_LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR")
 GRID = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
@@ -242,7 +251,25 @@ def _categories(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Gene
     pick = allocate(rng, size, weights) if len(new) else np.zeros(size, np.int64)
     labels = np.array(new or [""], dtype=object)
     source = "vocabulary" if vocabulary.vocabulary(plan.entity, plan.column) else "new labels"
-    return Regenerated(labels[pick], None, f"{len(new)} categories at the sample's frequencies ({source})")
+    codec = Codec(column=plan.column, kind="category", case_variants=_cased_like(values, categories, new))
+    return Regenerated(labels[pick], codec, f"{len(new)} categories at the sample's frequencies ({source})")
+
+
+def _cased_like(values: pd.Series, categories: list[str], labels: list[str]) -> Spellings:
+    """Each new label spelled in the case styles its category had, with those spellings' rows: a
+    category ``Female`` also written ``FEMALE`` in 27 rows gives its label ``Woman`` the spelling
+    ``WOMAN`` for 27 rows' worth. A style that leaves the label as it is adds no variant."""
+    found = spellings(values.tolist(), [1] * len(values))
+    out: Spellings = {}
+    for category, label in zip(categories, labels, strict=True):
+        group = found.get(category.lower(), [])
+        variants: dict[str, int] = {}
+        for spelling, count in group:
+            styled = label if spelling == category else restyle(label, case_style(spelling))
+            variants[styled] = variants.get(styled, 0) + count
+        if len(variants) > 1:
+            out[label.lower()] = sorted(variants.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
+    return out
 
 
 # ---------------------------------------------------------------- text entities

@@ -198,5 +198,19 @@ def apply_case_mix(values: pa.Array, target: CaseMix, rng: np.random.Generator) 
     return pa.array(arr, pa.string())
 
 
+CASE_STYLES: dict[str, Callable[[str], str]] = {
+    "upper": str.upper,
+    "lower": str.lower,
+    "capitalised": lambda text: text[:1].upper() + text[1:].lower(),
+    "title": str.title,
+    "mixed": str.swapcase,
+}
+
+
+def restyle(text: str, style: str) -> str:
+    """``text`` in one of the case styles of ``tools.profile.quality.case_style`` (mixed: swapped case)."""
+    return CASE_STYLES.get(style, str)(text)
+
+
 def random_letters(rng: np.random.Generator, size: int, width: int) -> pa.Array:
     return ascii_strings(UPPER[rng.integers(0, 26, size=(size, width))])
