@@ -25,7 +25,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.profile.patterns import MASK_RE
+from tools.profile.patterns import MASK_RE, mask_shape
 from tools.synth.model import SynthesizeRequest
 from tools.synth.pipeline import synthesize
 
@@ -79,10 +79,22 @@ def sample_frame() -> pd.DataFrame:
     )
     sex = _cased(rng, rng.choice(["Female", "Male"], n, p=[0.55, 0.45]), {"Female": [("FEMALE", 0.1)]})
     smoker = rng.choice(["N", "Unknown", "Y", "No", "Yes"], n, p=[0.69, 0.12, 0.12, 0.05, 0.02])
+    members = [f"M-{rng.integers(10**7, 10**8)}" for _ in range(n)]
+    members = [f"{m[:6]}XXXX" if rng.random() < 0.2 else m for m in members]
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
+    pool = [f"{rng.choice(list(letters))}{rng.choice(list(letters))}{rng.integers(10**5, 10**6)}" for _ in range(300)]
+    policies = [str(rng.choice(pool)) for _ in range(n)]
+    policies = [f"{p[:2]}****{p[-2:]}" if rng.random() < 0.15 else p for p in policies]
+    branches = [f"BR-{rng.integers(10, 30)}" for _ in range(n)]
+    branches = ["BR-XX" if rng.random() < 0.25 else b for b in branches]
     return pd.DataFrame(
         {
             "zip": zips,
             "zip3": [f"{rng.integers(100, 1000)}XX" for _ in range(n)],  # every value masked
+            "region": [f"{rng.integers(100, 110)}xx" for _ in range(n)],  # not sensitive, every value masked
+            "member_no": members,
+            "policy": policies,
+            "branch": branches,
             "card": cards,
             "gender": gender,
             "sex": sex,
@@ -98,6 +110,10 @@ OVERRIDES = {
     "people.zip": {"sensitive": True, "entity": "postcode"},
     "people.zip3": {"sensitive": True, "entity": "postcode"},
     "people.card": {"sensitive": True, "entity": "payment_card"},
+    "people.region": {"sensitive": False},
+    "people.member_no": {"sensitive": True, "entity": "other_pii"},
+    "people.policy": {"sensitive": True, "entity": "other_pii"},
+    "people.branch": {"sensitive": False},
     "people.gender": {"sensitive": False},
     "people.sex": {"sensitive": True, "entity": "gender"},
     "people.smoker": {"sensitive": True, "entity": "medical_condition"},
@@ -133,6 +149,40 @@ def _present(values: pd.Series) -> list[str]:
 
 def _share(values: list[str], predicate: object) -> float:
     return sum(1 for v in values if predicate(v)) / len(values)  # type: ignore[operator]
+
+
+# ------------------------------------------------------------------------------------ item 6: masks
+
+
+@pytest.mark.parametrize("column", ["zip", "zip3", "region", "card", "member_no", "policy", "branch"])
+def test_masked_values_keep_the_sample_mask_shapes_and_share(made: Made, column: str) -> None:
+    real, synthetic = _present(made.sample[column]), _present(made.output[column])
+    real_shapes, synthetic_shapes = Counter(map(written_shape, real)), Counter(map(written_shape, synthetic))
+    assert set(synthetic_shapes) <= set(real_shapes), (column, synthetic_shapes - real_shapes)
+    real_masked = _share(real, lambda v: MASKED.search(v))
+    synthetic_masked = _share(synthetic, lambda v: MASKED.search(v))
+    assert real_masked > 0
+    assert abs(synthetic_masked - real_masked) <= tolerance(real_masked, len(synthetic)), (
+        column,
+        real_masked,
+        synthetic_masked,
+    )
+
+
+@pytest.mark.parametrize(("column", "pattern"), [("zip3", r"\d{3}XX"), ("region", r"\d{3}xx")])
+def test_a_column_masked_throughout_stays_masked_throughout(made: Made, column: str, pattern: str) -> None:
+    values = _present(made.output[column])
+    assert len(values) == N_OUT
+    assert all(re.fullmatch(pattern, v) for v in values), [v for v in values if not re.fullmatch(pattern, v)]
+
+
+def test_zip_masks_show_a_zip_prefix_of_the_synthetic_zips(made: Made) -> None:
+    """The visible digits of ``860xx`` are a leading ZIP3, like the unmasked synthetic ZIPs' prefixes."""
+    values = _present(made.output["zip"])
+    masked = [v[:3] for v in values if v.endswith("xx")]
+    plain = {v[:3] for v in values if re.fullmatch(r"\d{5}", v)}
+    assert masked and plain
+    assert sum(p in plain for p in masked) / len(masked) >= 0.8
 
 
 # ------------------------------------------------------------------------------- item 7: case and flags
@@ -177,6 +227,37 @@ def test_regenerated_flag_keeps_its_labels_and_rate(made: Made, column: str, tru
 
 
 # ----------------------------------------------------------------------- the helpers, for every input
+
+
+MASK_PART = st.one_of(
+    st.text("*#", min_size=2, max_size=6),
+    st.sampled_from(["XX", "XXX", "XXXX", "xx", "xxxx", "XXXXXXXX"]),
+)
+VISIBLE_PART = st.text("0123456789ABCDEFGHJKLMNPQRSTUVWYZabcdefghjkmnpqrstuvwyz", min_size=0, max_size=5)
+SEPARATOR = st.sampled_from(["", "", "-", " ", "/"])
+
+
+@st.composite
+def masked_values(draw: st.DrawFn) -> str:
+    """A pre-masked value: visible parts, separators and at least one mask run."""
+    parts = [draw(VISIBLE_PART)]
+    for _ in range(draw(st.integers(1, 3))):
+        parts += [draw(SEPARATOR), draw(MASK_PART), draw(SEPARATOR), draw(VISIBLE_PART)]
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(masked_values(), st.text(min_size=0, max_size=20), st.integers(0, 2**32 - 1))
+def test_a_redrawn_mask_has_exactly_the_mask_shape(original: str, synthetic: str, seed: int) -> None:
+    from tools.synth.quality import _mask_one
+
+    if not MASKED.search(original):
+        return  # not a mask the profiler would record
+    mask = mask_shape(original)
+    out = _mask_one(synthetic, mask, np.random.default_rng(seed))
+    assert len(out) == len(mask)
+    assert mask_shape(out) == mask, (original, synthetic, out)
+    assert MASKED.search(out)
 
 
 PUBLIC = st.sampled_from(["Y", "N", "y", "n", "Yes", "no", "TRUE", "false", "T", "F", "1", "0", "Unknown", "Ex"])
@@ -228,3 +309,24 @@ def test_off_case_styles_without_known_spellings_follow_the_sample_styles() -> N
     lower = sum(v == v.lower() for v in values) / len(values)
     assert set(values) <= {"Pending Review", "Open", "PENDING REVIEW", "OPEN", "pending review", "open"}
     assert abs(upper - 0.075) <= tolerance(0.075, 5000) and abs(lower - 0.025) <= tolerance(0.025, 5000)
+
+
+def test_zip_codes_are_judged_as_zip_codes_not_uk_postcodes() -> None:
+    """A US ZIP column is not 100 % invalid UK postcodes: only its broken ZIPs are invalid, and the
+    breakages re-applied to synthetic ZIPs stay invalid ZIPs."""
+    from tools.ingest.model import IngestedTable, SourceInfo
+    from tools.profile.profiler import profile_tables
+    from tools.profile.quality import US_ZIP_RE
+    from tools.synth.quality import _bad_postcodes
+
+    rng = np.random.default_rng(4)
+    zips = _zips(rng, 950) + [f"{rng.integers(1000, 10000)}" for _ in range(50)]  # 5 % four digits: broken
+    frame = pd.DataFrame({"zip": zips, "postcode": ["SW1A 1AA", "M1 1AE", "B33 8TH", "SW1A1A"] * 250})
+    source = SourceInfo(path=Path("t.csv"), format="csv", rows=len(frame), columns=2)
+    profile = profile_tables([IngestedTable(name="t", source=source, frame=frame)], [])
+    issues = {c.name: {i.kind: i for i in c.quality} for c in profile.table("t").columns}
+    zip_issue, uk_issue = issues["zip"]["invalid_postcode"], issues["postcode"]["invalid_postcode"]
+    assert zip_issue.rate == pytest.approx(0.05) and zip_issue.details["format"] == "us"
+    assert uk_issue.rate == pytest.approx(0.25) and uk_issue.details["format"] == "uk"
+    broken = _bad_postcodes(np.array(_zips(rng, 500), dtype=object), US_ZIP_RE, rng)
+    assert not any(re.fullmatch(r"[0-9]{5}(?:-[0-9]{4})?", v) for v in broken)

@@ -32,6 +32,8 @@ UK_POSTCODE_RE = (
     r"^(?:([Gg][Ii][Rr] 0[Aa]{2})|((([A-Za-z][0-9]{1,2})|(([A-Za-z][A-Ha-hJ-Yj-y][0-9]{1,2})|(([A-Za-z][0-9][A-Za-z])"
     r"|([A-Za-z][A-Ha-hJ-Yj-y][0-9][A-Za-z]?))))\s?[0-9][A-Za-z]{2}))$"
 )
+US_ZIP_RE = r"^[0-9]{5}(?:-[0-9]{4})?$"
+POSTCODE_FORMATS = {"uk": UK_POSTCODE_RE, "us": US_ZIP_RE}
 PHONE_RE = r"^\+?[\d\s().-]{7,20}$"
 IPV4_RE = r"^\d{1,3}(?:\.\d{1,3}){3}$"
 EARLIEST = dt.date(1900, 1, 2)
@@ -103,10 +105,22 @@ def whitespace(values: ColumnValues) -> QualityIssue | None:
 
 
 def invalid(values: ColumnValues, role: str) -> QualityIssue | None:
-    """Malformed emails or invalid UK postcodes among present, unmasked values."""
-    pattern, kind = (EMAIL_RE, "malformed_email") if role == "email" else (UK_POSTCODE_RE, "invalid_postcode")
-    bad = values.usable & ~_matches(values.text, pattern)
-    return _issue(kind, values.weight(bad), values.n_present)
+    """Malformed emails, or postcodes invalid in the column's own system (UK postcodes, or US ZIP codes
+    when more values are ZIP codes), among present, unmasked values."""
+    if role == "email":
+        bad = values.usable & ~_matches(values.text, EMAIL_RE)
+        return _issue("malformed_email", values.weight(bad), values.n_present)
+    system = postcode_system(values)
+    bad = values.usable & ~_matches(values.text, POSTCODE_FORMATS[system])
+    return _issue("invalid_postcode", values.weight(bad), values.n_present, details={"format": system})
+
+
+def postcode_system(values: ColumnValues) -> str:
+    """``us`` when more usable values are US ZIP codes than UK postcodes, else ``uk``."""
+    usable = values.usable
+    uk = values.weight(usable & _matches(values.text, UK_POSTCODE_RE))
+    us = values.weight(usable & _matches(values.text, US_ZIP_RE))
+    return "us" if us > uk else "uk"
 
 
 def phone_formats(values: ColumnValues) -> QualityIssue | None:

@@ -20,8 +20,8 @@ import pyarrow.compute as pc
 
 from tools.generators.registry import Related, get
 from tools.profile.numbers import parse_numbers
-from tools.profile.patterns import shape
-from tools.profile.quality import UK_POSTCODE_RE, case_style
+from tools.profile.patterns import MASK_RE, shape
+from tools.profile.quality import UK_POSTCODE_RE, US_ZIP_RE, case_style
 from tools.synth import entities, vocabulary
 from tools.synth.arrays import allocate, flags, keep_where
 from tools.synth.keys import key_layout, make_keys, stripped_values
@@ -36,7 +36,7 @@ from tools.synth.shapes import (
     shape_mix,
     signature,
 )
-from tools.synth.training import Codec, Spellings, spellings
+from tools.synth.training import Codec, Spellings, present_mask, spellings
 
 GENERATOR_LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR")
 GRID = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
@@ -86,6 +86,7 @@ def regenerate(
     kind = plan.profile.inferred.type
     entity = plan.entity or "other_pii"
     locale = _generator_locale(plan.locale)
+    raw = _unmasked(raw)
     if kind in ("date", "datetime"):
         out = _dates(plan, size, rng)
     elif kind in ("integer", "decimal", "float") and entity not in _TEXT_MAKERS:
@@ -113,6 +114,17 @@ def regenerate(
             _text(fill_mix(mix, size, rng, upper=max(upper, 0.5))), None, f"random values in {_shares(mix)}"
         )
     return _blank(out, present)
+
+
+def _unmasked(raw: pd.Series) -> pd.Series:
+    """The column without its pre-masked cells (``860xx``, ``****1234``): masks are no category, case,
+    layout or format to learn from; the quality stage re-applies them in their own shapes. A column
+    masked throughout is all there is, and is kept."""
+    text = pc.utf8_trim_whitespace(pa.array(raw.astype(object).where(raw.notna(), None).tolist(), pa.large_string()))
+    masked = np.asarray(pc.fill_null(pc.match_substring_regex(text, MASK_RE), False).to_numpy(zero_copy_only=False))
+    if not masked.any() or masked[present_mask(raw)].all():
+        return raw
+    return raw[~masked]
 
 
 def _frequencies(raw: pd.Series) -> np.ndarray:
@@ -345,6 +357,7 @@ def _street(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generato
 
 def _postcode(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
               context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
+    locale = _postcode_locale(raw, locale)
     codes = _gen("postcode", rng, size, locale=locale)
     if locale != "en_GB":
         return codes, f"postcodes ({locale})"
@@ -355,6 +368,19 @@ def _postcode(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Genera
     return pc.if_else(pa.array(drop), pc.replace_substring(codes, " ", ""), codes), (
         f"UK postcodes ({unspaced:.0%} without the space)"
     )
+
+
+def _postcode_locale(raw: pd.Series, locale: str) -> str:
+    """The sample's own postcode system over the classifier's locale: UK postcodes make en_GB ones,
+    five-digit codes US ZIP codes (unless the locale's own are five digits, as in Germany or France)."""
+    present = stripped_values(raw)
+    if not len(present):
+        return locale
+    if present.str.match(UK_POSTCODE_RE).mean() >= 0.5:
+        return "en_GB"
+    if present.str.match(US_ZIP_RE).mean() >= 0.5 and locale not in ("en_US", "de_DE", "fr_FR"):
+        return "en_US"
+    return locale
 
 
 def _reshaped(generator: str, **params: Any) -> TextMaker:

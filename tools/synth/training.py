@@ -195,8 +195,11 @@ def _hot_deck(per_row: np.ndarray, usable: np.ndarray, fill: np.ndarray, rng: np
 
 
 def _split(values: ColumnValues, good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: usable (present, unmasked, parses) and present-but-unusable."""
+    """Per row: usable (present, unmasked, parses) and present-but-unusable. A column masked throughout
+    learns its masks as they are (the quality stage re-masks every value in the sample's mask shapes)."""
     usable_v = values.present & ~values.masked & good
+    if not usable_v.any():
+        usable_v = values.present & good
     present_v = values.present
     usable = expand(usable_v, values.codes, False)
     present = expand(present_v, values.codes, False)
