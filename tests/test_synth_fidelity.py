@@ -330,3 +330,21 @@ def test_zip_codes_are_judged_as_zip_codes_not_uk_postcodes() -> None:
     assert uk_issue.rate == pytest.approx(0.25) and uk_issue.details["format"] == "uk"
     broken = _bad_postcodes(np.array(_zips(rng, 500), dtype=object), US_ZIP_RE, rng)
     assert not any(re.fullmatch(r"[0-9]{5}(?:-[0-9]{4})?", v) for v in broken)
+
+
+@pytest.mark.parametrize(
+    ("value", "masked", "mask"),
+    [
+        ("860xx", True, "999xx"),
+        ("860XX", True, "999XX"),
+        ("12XX34", True, "99XX99"),
+        ("****1234", True, "****9999"),
+        ("B1 1XX", False, None),  # a UK postcode whose unit is XX: no mask
+        ("SW1A 2XX", False, None),
+        ("XXL", False, None),
+    ],
+)
+def test_mask_detection_and_shapes(value: str, masked: bool, mask: str | None) -> None:
+    assert bool(MASKED.search(value)) is masked
+    if mask is not None:
+        assert mask_shape(value) == mask

@@ -21,10 +21,11 @@ MAX_SHAPE = 64
 TOP_SHAPES = 10
 
 # A mask: a run of * # or bullets, four or more X (XXXXXXXX1234), a token of only X (XXX-XX-1234, XX),
-# or a token of digits ending in (or broken by) a run of X for the hidden ones (ZIP 860xx, 12XX34).
+# or a token of two or more digits ending in (or broken by) a run of X for the hidden ones (ZIP 860xx,
+# 12XX34; a UK postcode's inward code such as 1XX has one digit and is no mask).
 MASK_RE = (
     r"[*#•]{2,}|X{4,}|x{4,}|(?:^|[^A-Za-z0-9])(?:X{2,3}|x{2,3})(?:$|[^A-Za-z0-9])"
-    r"|(?:^|[^A-Za-z0-9])[0-9]+(?:X{2,}|x{2,})[0-9Xx]*(?:$|[^A-Za-z0-9])"
+    r"|(?:^|[^A-Za-z0-9])[0-9]{2,}(?:X{2,}|x{2,})[0-9Xx]*(?:$|[^A-Za-z0-9])"
 )
 _X_RUN = re.compile(r"[Xx]{2,}")
 
