@@ -268,9 +268,15 @@ def _pad(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _respell(values: np.ndarray, free: np.ndarray, variants: Spellings, rng: np.random.Generator) -> None:
     """Each category written in several cases gets the sample's own spellings at the sample's shares
     (``Male`` 92 %, ``MALE`` 5 %, ``male`` 3 %): no other spelling, every category at its own rate."""
-    keys = pd.Series(values, dtype=object).str.lower().to_numpy(dtype=object)
+    codes, keys = pd.factorize(pd.Series(values, dtype=object).str.lower())
+    order = np.argsort(codes, kind="stable")  # rows grouped by key, each key's rows found by bisection
+    ends = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    at = {key: i for i, key in enumerate(keys.tolist())}
     for key, group in variants.items():
-        rows = np.flatnonzero(free & (keys == key))
+        if key not in at:
+            continue
+        rows = order[ends[at[key]] : ends[at[key] + 1]]
+        rows = rows[free[rows]]
         if not len(rows):
             continue
         weights = np.array([count for _, count in group], dtype=np.float64)

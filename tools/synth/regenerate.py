@@ -263,6 +263,9 @@ def _categories(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Gene
     pick = allocate(rng, size, weights) if len(new) else np.zeros(size, np.int64)
     labels = np.array(new or [""], dtype=object)
     source = "vocabulary" if vocabulary.vocabulary(plan.entity, plan.column) else "new labels"
+    kept = sum(label == category for label, category in zip(new, categories, strict=True))
+    if kept:
+        source += f"; {kept} public-vocabulary label(s) kept"
     codec = Codec(column=plan.column, kind="category", case_variants=_cased_like(values, categories, new))
     return Regenerated(labels[pick], codec, f"{len(new)} categories at the sample's frequencies ({source})")
 
@@ -271,7 +274,8 @@ def _cased_like(values: pd.Series, categories: list[str], labels: list[str]) -> 
     """Each new label spelled in the case styles its category had, with those spellings' rows: a
     category ``Female`` also written ``FEMALE`` in 27 rows gives its label ``Woman`` the spelling
     ``WOMAN`` for 27 rows' worth. A style that leaves the label as it is adds no variant."""
-    found = spellings(values.tolist(), [1] * len(values))
+    counted = values.value_counts(sort=False)
+    found = spellings([str(v) for v in counted.index], counted.tolist())
     out: Spellings = {}
     for category, label in zip(categories, labels, strict=True):
         group = found.get(category.lower(), [])
