@@ -303,7 +303,7 @@ def test_masked_values_and_their_patterns() -> None:
 
 @pytest.mark.parametrize(
     ("masked", "pattern"),
-    [("XXX-XX-1234", "XXX-XX-9999"), ("###-##-####", "###-##-####"), ("XX******A", "XX******A"), ("xxxx", "XXXX")],
+    [("XXX-XX-1234", "XXX-XX-9999"), ("###-##-####", "###-##-####"), ("XX******A", "XX******A"), ("xxxx", "xxxx")],
 )
 def test_mask_styles(masked: str, pattern: str) -> None:
     values = [f"AB{i:06d}C" for i in range(90)] + [masked] * 10

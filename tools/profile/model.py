@@ -119,7 +119,9 @@ class QualityIssue(BaseModel):
     rate: float
     count: int
     basis: Literal["present", "rows", "pairs"] = "present"
-    patterns: list[Share] = Field(default_factory=list, description="masks, phone formats: shapes only")
+    patterns: list[Share] = Field(
+        default_factory=list, description="masks, phone formats: shapes only; inconsistent case: case styles"
+    )
     details: dict[str, float | int | str] = Field(default_factory=dict)
 
 

@@ -20,8 +20,13 @@ from tools.profile.values import ColumnValues
 MAX_SHAPE = 64
 TOP_SHAPES = 10
 
-# A mask: a run of * # or bullets, four or more X (XXXXXXXX1234), or a token of only X (XXX-XX-1234, XX).
-MASK_RE = r"[*#•]{2,}|X{4,}|x{4,}|(?:^|[^A-Za-z0-9])(?:X{2,3}|x{2,3})(?:$|[^A-Za-z0-9])"
+# A mask: a run of * # or bullets, four or more X (XXXXXXXX1234), a token of only X (XXX-XX-1234, XX),
+# or a token of two or more digits ending in (or broken by) a run of X for the hidden ones (ZIP 860xx,
+# 12XX34; a UK postcode's inward code such as 1XX has one digit and is no mask).
+MASK_RE = (
+    r"[*#•]{2,}|X{4,}|x{4,}|(?:^|[^A-Za-z0-9])(?:X{2,3}|x{2,3})(?:$|[^A-Za-z0-9])"
+    r"|(?:^|[^A-Za-z0-9])[0-9]{2,}(?:X{2,}|x{2,})[0-9Xx]*(?:$|[^A-Za-z0-9])"
+)
 _X_RUN = re.compile(r"[Xx]{2,}")
 
 
@@ -36,7 +41,7 @@ class _ShapeTable(dict[int, str]):
 
 
 _SHAPES = _ShapeTable()
-_MASK_SHAPES = _ShapeTable({0: "X"})
+_MASK_SHAPES = _ShapeTable({0: "X", 1: "x"})
 
 
 def shape(value: str) -> str:
@@ -46,8 +51,9 @@ def shape(value: str) -> str:
 
 
 def mask_shape(value: str) -> str:
-    """Like :func:`shape` but mask characters stay: ``XX123456C`` masked as ``XX******C`` -> ``XX******A``."""
-    marked = _X_RUN.sub(lambda m: "\0" * len(m.group()), value)
+    """Like :func:`shape` but mask characters stay as written: ``XX123456C`` masked as ``XX******C`` ->
+    ``XX******A``, ``860xx`` -> ``999xx`` (a run of two or more X is a mask; a lone X is a letter)."""
+    marked = _X_RUN.sub(lambda m: m.group().replace("X", "\0").replace("x", "\1"), value)
     return marked.translate(_MASK_SHAPES)
 
 

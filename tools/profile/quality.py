@@ -27,6 +27,8 @@ UK_POSTCODE_RE = (
     r"^(?:([Gg][Ii][Rr] 0[Aa]{2})|((([A-Za-z][0-9]{1,2})|(([A-Za-z][A-Ha-hJ-Yj-y][0-9]{1,2})|(([A-Za-z][0-9][A-Za-z])"
     r"|([A-Za-z][A-Ha-hJ-Yj-y][0-9][A-Za-z]?))))\s?[0-9][A-Za-z]{2}))$"
 )
+US_ZIP_RE = r"^[0-9]{5}(?:-[0-9]{4})?$"
+POSTCODE_FORMATS = {"uk": UK_POSTCODE_RE, "us": US_ZIP_RE}
 PHONE_RE = r"^\+?[\d\s().-]{7,20}$"
 IPV4_RE = r"^\d{1,3}(?:\.\d{1,3}){3}$"
 EARLIEST = dt.date(1900, 1, 2)
@@ -98,10 +100,22 @@ def whitespace(values: ColumnValues) -> QualityIssue | None:
 
 
 def invalid(values: ColumnValues, role: str) -> QualityIssue | None:
-    """Malformed emails or invalid UK postcodes among present, unmasked values."""
-    pattern, kind = (EMAIL_RE, "malformed_email") if role == "email" else (UK_POSTCODE_RE, "invalid_postcode")
-    bad = values.usable & ~_matches(values.text, pattern)
-    return _issue(kind, values.weight(bad), values.n_present)
+    """Malformed emails, or postcodes invalid in the column's own system (UK postcodes, or US ZIP codes
+    when more values are ZIP codes), among present, unmasked values."""
+    if role == "email":
+        bad = values.usable & ~_matches(values.text, EMAIL_RE)
+        return _issue("malformed_email", values.weight(bad), values.n_present)
+    system = postcode_system(values)
+    bad = values.usable & ~_matches(values.text, POSTCODE_FORMATS[system])
+    return _issue("invalid_postcode", values.weight(bad), values.n_present, details={"format": system})
+
+
+def postcode_system(values: ColumnValues) -> str:
+    """``us`` when more usable values are US ZIP codes than UK postcodes, else ``uk``."""
+    usable = values.usable
+    uk = values.weight(usable & _matches(values.text, UK_POSTCODE_RE))
+    us = values.weight(usable & _matches(values.text, US_ZIP_RE))
+    return "us" if us > uk else "uk"
 
 
 def phone_formats(values: ColumnValues) -> QualityIssue | None:
@@ -156,8 +170,21 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def case_style(text: str) -> str:
+    """How a spelling is cased: ``MALE`` upper, ``male`` lower, ``Not known`` capitalised, ``Not Known``
+    title, anything else (``mALE``) mixed. Checked in that order."""
+    if text == text.upper():
+        return "upper"
+    if text == text.lower():
+        return "lower"
+    if text == text[:1].upper() + text[1:].lower():
+        return "capitalised"
+    return "title" if text == text.title() else "mixed"
+
+
 def inconsistent_case(values: ColumnValues) -> QualityIssue | None:
-    """Categories spelled in several cases (``Active`` / ``active``): rate = rows not in the dominant spelling."""
+    """Categories spelled in several cases (``Active`` / ``active``): rate = rows not in the dominant spelling.
+    ``patterns`` says how those rows are cased (style names and row counts, never a value)."""
     idx = np.flatnonzero(values.usable)
     if not len(idx):
         return None
@@ -170,8 +197,14 @@ def inconsistent_case(values: ColumnValues) -> QualityIssue | None:
     if not len(affected):
         return None
     sub = frame[frame["key"].isin(affected)]
-    off = int(sub["n"].sum() - sub.groupby("key")["n"].max().sum())
-    return _issue("inconsistent_case", off, values.n_present, details={"groups": len(affected)})
+    dominant = sub.loc[sub.groupby("key", sort=False)["n"].idxmax(), "text"]
+    rest = sub[~sub.index.isin(dominant.index)]
+    off = int(rest["n"].sum())
+    styles = rest.groupby(rest["text"].map(case_style), sort=False)["n"].sum()
+    issue = _issue("inconsistent_case", off, values.n_present, details={"groups": len(affected)})
+    if issue is not None:
+        issue.patterns = share_list([str(k) for k in styles.index], styles.to_numpy(dtype=np.int64), off)
+    return issue
 
 
 def unparsed(values: ColumnValues, inference: Inference) -> QualityIssue | None:

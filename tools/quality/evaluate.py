@@ -33,7 +33,7 @@ def evaluate(request: EvaluateRequest, progress: ProgressCallback | None = None)
     report = progress or no_progress
     warnings: list[str] = []
     report("Reading real and synthetic tables", 0, None)
-    real = read_side(request.real, "REAL")
+    real = read_side(request.real, "REAL", request.real_head)
     synthetic = read_side(request.synthetic, "SYNTH")
     pairs = [
         prepare_pair(name, r, s, request.max_rows, request.seed)
@@ -77,6 +77,7 @@ def evaluate(request: EvaluateRequest, progress: ProgressCallback | None = None)
         quality_score=_mean([t.quality_score for t in tables]),
         diagnostic_score=_mean([t.diagnostic_score for t in tables]),
         privacy_verdict=_worst([t.privacy.verdict for t in tables if t.privacy is not None]),
+        real_head=request.real_head,
         tables=tables,
         html_path=request.out,
         json_path=request.json_out,

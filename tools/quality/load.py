@@ -38,13 +38,14 @@ class TablePair:
     tagged_anomaly_rate: float | None
 
 
-def read_side(path: Path, role: str) -> dict[str, IngestedTable]:
-    """Every table of one side, by name. ``role`` ("REAL", "SYNTH", "holdout") goes into error messages."""
+def read_side(path: Path, role: str, head: int | None = None) -> dict[str, IngestedTable]:
+    """Every table of one side, by name. ``role`` ("REAL", "SYNTH", "holdout") goes into error messages;
+    ``head`` reads only each table's first rows, exactly as synthesis reads a sample cut by --max-rows."""
     path = Path(path)
     if not path.exists():
         raise DoppelError(f"{path}: no such file or folder ({role})")
     if path.is_file():
-        return {t.name: t for t in read_sample(path)}
+        return {t.name: t for t in read_sample(path, max_rows=head)}
     files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
     if packed := [p for p in files if p.suffix.lower() in COMPRESSED]:
         raise DoppelError(f"{packed[0]}: compressed table files are not supported by evaluate; decompress them first")
@@ -57,27 +58,30 @@ def read_side(path: Path, role: str) -> dict[str, IngestedTable]:
         groups.setdefault(match["table"] if match else file.stem, []).append(file)
     tables: dict[str, IngestedTable] = {}
     for name, parts in groups.items():
-        for table in _join_parts(name, parts):
+        for table in _join_parts(name, parts, head):
             if table.name in tables:
                 raise DoppelError(f"{table.source.path}: table '{table.name}' appears twice in {path} ({role})")
             tables[table.name] = table
     return tables
 
 
-def _join_parts(name: str, parts: list[Path]) -> list[IngestedTable]:
-    """A single file as read (an Excel workbook may hold several sheets); numbered parts as one table."""
+def _join_parts(name: str, parts: list[Path], head: int | None = None) -> list[IngestedTable]:
+    """A single file as read (an Excel workbook may hold several sheets); numbered parts as one table
+    (cut to its first ``head`` rows when given)."""
     if len(parts) == 1 and not _PART.match(parts[0].stem):
-        return read_sample(parts[0])
+        return read_sample(parts[0], max_rows=head)
     frames: list[pd.DataFrame] = []
     first: IngestedTable | None = None
     for part in parts:
-        (table,) = read_sample(part)
+        (table,) = read_sample(part, max_rows=head)
         if first is not None and list(table.frame.columns) != list(first.frame.columns):
             raise DoppelError(f"{part}: columns differ from {first.source.path}; part files of one table must match")
         first = first or table
         frames.append(table.frame)
     assert first is not None
     frame = pd.concat(frames, ignore_index=True)
+    if head is not None:
+        frame = frame.iloc[:head].reset_index(drop=True)
     source = first.source.model_copy(update={"rows": len(frame)})
     return [IngestedTable(name=name, source=source, frame=frame)]
 

@@ -33,6 +33,12 @@ class EvaluateRequest(BaseModel):
     holdout_file: Path | None = Field(None, description="real rows the synthesizer never saw (file or folder)")
     seed: int = 0
     max_rows: int | None = Field(None, ge=1, description="sample at most this many rows per table and side")
+    real_head: int | None = Field(
+        None,
+        ge=1,
+        description="read only the first this many rows of each REAL table: the rows a synthesis run with "
+        "--max-rows (a workflow run's sample_rows) learned from, so rows it never read play no part",
+    )
     charts: bool = True
     fixed_time: dt.datetime | None = Field(
         None, description="the time the report states (default: now); fixed, the same inputs give the same bytes"
@@ -179,6 +185,7 @@ class EvaluateResult(BaseModel):
     quality_score: float | None = Field(description="mean of the tables' SDMetrics quality scores")
     diagnostic_score: float | None
     privacy_verdict: Verdict | None
+    real_head: int | None = Field(None, description="REAL was read to its first this many rows per table")
     tables: list[TableEvaluation]
     html_path: Path | None = None
     json_path: Path | None = None

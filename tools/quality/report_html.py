@@ -151,9 +151,16 @@ def _summary(result: EvaluateResult) -> str:
         for t in result.tables
     ]  # fmt: skip
     warnings = "".join(f"<li>{e(w)}</li>" for w in result.warnings)
+    cut = (
+        f'<p class="note">Real rows: the first {result.real_head:,} of each sample table, the rows synthesis '
+        "learned from; later rows of the files play no part.</p>"
+        if result.real_head is not None
+        else ""
+    )
     return (
         f'<section id="summary"><h2>Summary</h2><div class="cards">{"".join(cards)}</div>'
         + _grid(["table", "real rows", "synthetic rows", "quality", "diagnostic", "privacy"], rows)
+        + cut
         + (f'<ul class="note">{warnings}</ul>' if warnings else "")
         + "</section>"
     )

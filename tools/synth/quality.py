@@ -1,11 +1,13 @@
 """Production's edge cases, re-applied at production's rates, then measured the same way on both sides.
 
-Per column, in the profile's terms (rates relative to present values): pre-masked values in the
-observed mask shapes (``****1234`` keeps the synthetic value's own last digits), malformed emails,
-invalid postcodes, unparsed tokens (``N/A``, ``£25.00``-style spellings of non-sensitive columns),
-placeholder dates, then padding whitespace and off-case spellings; repeated keys; and per table, exact
-duplicate rows. Issues of one column never hit the same cell twice. The achieved rates are measured
-by profiling the output with the same profiler that measured the sample.
+Per column, in the profile's terms (rates relative to present values): pre-masked values in exactly
+the observed mask shapes (``****1234`` shows the synthetic value's own last digits, ``860xx`` its
+first), malformed emails, postcodes invalid in the column's own system (UK or US), unparsed tokens
+(``N/A``, ``£25.00``-style spellings of non-sensitive columns), placeholder dates, then padding
+whitespace and off-case spellings (the sample's own spellings of each category, or its case styles);
+repeated keys; and per table, exact duplicate rows. Issues of one column never hit the same cell
+twice. The achieved rates are measured by profiling the output with the same profiler that measured
+the sample.
 """
 
 from __future__ import annotations
@@ -23,12 +25,12 @@ from tools.ingest.model import IngestedTable
 from tools.profile.dates import parse_dates
 from tools.profile.model import ColumnProfile, DatasetProfile, QualityIssue, TableProfile
 from tools.profile.patterns import shape
-from tools.profile.quality import EMAIL_RE, UK_POSTCODE_RE
+from tools.profile.quality import EMAIL_RE, POSTCODE_FORMATS, UK_POSTCODE_RE
 from tools.synth.arrays import allocate
 from tools.synth.model import RateComparison
 from tools.synth.plan import ColumnPlan
-from tools.synth.shapes import DIGITS, UPPER
-from tools.synth.training import Codec
+from tools.synth.shapes import CASE_STYLES, DIGITS, UPPER_NO_X, restyle
+from tools.synth.training import Codec, Spellings
 
 NULL_TOKENS = ("N/A", "n/a", "NA", "NULL", "null", "None", "-", "?", "NaN", "#N/A", "Unknown", "TBC")
 PLACEHOLDERS = {
@@ -100,7 +102,8 @@ def _column(
         elif kind == "malformed_email":
             values[rows] = _bad_emails(values[rows], rng)
         elif kind == "invalid_postcode":
-            values[rows] = _bad_postcodes(values[rows], rng)
+            system = str(issue.details.get("format", "uk"))
+            values[rows] = _bad_postcodes(values[rows], POSTCODE_FORMATS.get(system, UK_POSTCODE_RE), rng)
         elif kind == "unparsed_values":
             values[rows] = _tokens(len(rows), plan, codec, rng)
         else:
@@ -110,9 +113,10 @@ def _column(
         free[rows] = False
         values[rows] = _pad(values[rows], rng)
     if "inconsistent_case" in issues:
-        cased = np.array([isinstance(v, str) and v.upper() != v.lower() for v in values], dtype=bool)
-        rows = _take(free, round(issues["inconsistent_case"].rate * n_present), rng, also=cased)
-        values[rows] = _recase(values[rows], rng)
+        if codec is not None and codec.case_variants:
+            _respell(values, free, codec.case_variants, rng)
+        else:
+            _recase(values, free, issues["inconsistent_case"], n_present, rng)
     if "duplicate_key" in issues:  # only the repeats still missing: masks and duplicate rows add their own
         stripped = {str(v).strip() for v in values[present]}
         have = n_present - len(stripped)
@@ -131,7 +135,7 @@ def _typed(plan: ColumnPlan, codec: Codec | None) -> bool:
 
 def _masks(values: np.ndarray, issue: QualityIssue, rng: np.random.Generator) -> np.ndarray:
     """Each value replaced by a mask shape drawn by share; the shape's visible letters and digits come
-    from the synthetic value itself, right-aligned (``****9999`` shows its last four digits)."""
+    from the synthetic value itself (see :func:`_mask_one`)."""
     shapes = [s.value for s in issue.patterns] or ["****"]
     weights = np.array([max(s.count, 1) for s in issue.patterns] or [1], dtype=np.float64)
     pick = allocate(rng, len(values), weights)
@@ -141,20 +145,40 @@ def _masks(values: np.ndarray, issue: QualityIssue, rng: np.random.Generator) ->
     return out
 
 
+MASK_SLOTS = frozenset("*#•Xx")  # in a mask shape: characters standing for hidden ones
+
+
 def _mask_one(value: str, mask: str, rng: np.random.Generator) -> str:
-    own = [ch for ch in value if ch.isalnum()]
-    chars = list(mask)
-    for j in range(len(chars) - 1, -1, -1):
-        want = chars[j]
+    """``value`` written in the mask shape ``mask`` (``9`` a digit, ``A`` a letter, mask characters and
+    separators as they are), so its mask shape is exactly ``mask``. Visible characters before the first
+    mask character are the value's leading ones (a ZIP's ``860`` of ``860xx``), those after the last
+    are its trailing ones (``****1234``), each of the slot's kind; the rest are drawn at random. A
+    visible letter is never X, which would read as part of a mask."""
+    hidden = [j for j, ch in enumerate(mask) if ch in MASK_SLOTS]
+    first, last = (hidden[0], hidden[-1]) if hidden else (-1, -1)
+    own = [ch for ch in value if ch.isascii() and ch.isalnum()]
+    out = list(mask)
+    _fill(mask, out, range(first), list(reversed(own)), rng)  # leading slots: the value's leading characters
+    _fill(mask, out, range(len(mask) - 1, last, -1), own, rng)  # trailing slots: its trailing ones
+    _fill(mask, out, range(first + 1, last), [], rng)  # slots between masks: random
+    return "".join(out)
+
+
+def _fill(mask: str, out: list[str], slots: range, source: list[str], rng: np.random.Generator) -> None:
+    """Fill ``out`` at the ``A``/``9`` slots of ``mask`` in ``slots`` order with characters popped from
+    the end of ``source`` (a copy; those of the wrong kind skipped), at random once it runs out."""
+    source = list(source)
+    for j in slots:
+        want = mask[j]
         if want not in "A9":
             continue
-        while own and (own[-1].isdigit() != (want == "9")):
-            own.pop()
-        if own:
-            chars[j] = own.pop()
+        while source and source[-1].isdigit() != (want == "9"):
+            source.pop()
+        ch = source.pop() if source else ""
+        if want == "9":
+            out[j] = ch or chr(DIGITS[rng.integers(0, 10)])
         else:
-            chars[j] = chr(DIGITS[rng.integers(0, 10)]) if want == "9" else chr(UPPER[rng.integers(0, 26)])
-    return "".join(chars)
+            out[j] = ch if ch and ch not in "Xx" else chr(UPPER_NO_X[rng.integers(0, len(UPPER_NO_X))])
 
 
 def _matches(values: np.ndarray, pattern: str) -> np.ndarray:
@@ -180,8 +204,9 @@ def _bad_emails(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def _bad_postcodes(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Typos that break the UK pattern: inward letters as digits, a letter dropped, an extra digit."""
+def _bad_postcodes(values: np.ndarray, pattern: str, rng: np.random.Generator) -> np.ndarray:
+    """Typos that break the column's postcode ``pattern``: last characters as digits, one dropped, an
+    extra digit."""
     out = np.empty(len(values), dtype=object)
     for i, value in enumerate(values):
         text = str(value)
@@ -192,7 +217,7 @@ def _bad_postcodes(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
             out[i] = text[:-1]
         else:
             out[i] = text + str(rng.integers(0, 10))
-    still_valid = _matches(out, UK_POSTCODE_RE)
+    still_valid = _matches(out, pattern)
     out[still_valid] = [str(v) + "Z9" for v in out[still_valid]]
     return out
 
@@ -240,13 +265,42 @@ def _pad(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     )
 
 
-def _recase(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    for i, value in enumerate(values):
-        text = str(value)
-        options = [v for v in (text.upper(), text.lower(), text.title(), text.swapcase()) if v != text]
-        out[i] = options[int(rng.integers(0, len(options)))] if options else text
-    return out
+def _respell(values: np.ndarray, free: np.ndarray, variants: Spellings, rng: np.random.Generator) -> None:
+    """Each category written in several cases gets the sample's own spellings at the sample's shares
+    (``Male`` 92 %, ``MALE`` 5 %, ``male`` 3 %): no other spelling, every category at its own rate."""
+    codes, keys = pd.factorize(pd.Series(values, dtype=object).str.lower())
+    order = np.argsort(codes, kind="stable")  # rows grouped by key, each key's rows found by bisection
+    ends = np.searchsorted(codes[order], np.arange(len(keys) + 1))
+    at = {key: i for i, key in enumerate(keys.tolist())}
+    for key, group in variants.items():
+        if key not in at:
+            continue
+        rows = order[ends[at[key]] : ends[at[key] + 1]]
+        rows = rows[free[rows]]
+        if not len(rows):
+            continue
+        weights = np.array([count for _, count in group], dtype=np.float64)
+        written = np.array([spelling for spelling, _ in group], dtype=object)
+        values[rows] = written[allocate(rng, len(rows), weights)]
+
+
+def _recase(
+    values: np.ndarray, free: np.ndarray, issue: QualityIssue, n_present: int, rng: np.random.Generator
+) -> None:
+    """Off-case spellings at the issue's rate in the case styles the sample used (``MALE``, ``male``;
+    never one it did not, such as ``mALE``), each style as often as in the sample."""
+    found = [(s.value, s.count) for s in issue.patterns if s.value in CASE_STYLES] or [("upper", 1), ("lower", 1)]
+    styles = [name for name, _ in found]
+    weights = np.array([count for _, count in found], dtype=np.float64)
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))  # each distinct value styled once
+    changes = np.array(
+        [[isinstance(v, str) and restyle(v, style) != v for style in styles] for v in distinct], dtype=bool
+    ).reshape(len(distinct), len(styles))
+    can = (codes >= 0) & changes[np.maximum(codes, 0)].any(axis=1)
+    rows = _take(free, round(issue.rate * n_present), rng, also=can)
+    for row in rows:
+        p = weights * changes[codes[row]]
+        values[row] = restyle(str(values[row]), styles[int(rng.choice(len(styles), p=p / p.sum()))])
 
 
 # ---------------------------------------------------------------- measuring

@@ -20,14 +20,23 @@ import pyarrow.compute as pc
 
 from tools.generators.registry import Related, get
 from tools.profile.numbers import parse_numbers
-from tools.profile.patterns import shape
-from tools.profile.quality import UK_POSTCODE_RE
+from tools.profile.patterns import MASK_RE, shape
+from tools.profile.quality import UK_POSTCODE_RE, US_ZIP_RE, case_style
 from tools.synth import entities, vocabulary
 from tools.synth.arrays import allocate, flags, keep_where
 from tools.synth.keys import key_layout, make_keys, stripped_values
 from tools.synth.plan import ColumnPlan
-from tools.synth.shapes import ShapeMix, apply_case_mix, case_mix, fill_mix, pour, shape_mix, signature
-from tools.synth.training import Codec
+from tools.synth.shapes import (
+    ShapeMix,
+    apply_case_mix,
+    case_mix,
+    fill_mix,
+    pour,
+    restyle,
+    shape_mix,
+    signature,
+)
+from tools.synth.training import Codec, Spellings, present_mask, spellings
 
 GENERATOR_LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR")
 GRID = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
@@ -77,6 +86,7 @@ def regenerate(
     kind = plan.profile.inferred.type
     entity = plan.entity or "other_pii"
     locale = _generator_locale(plan.locale)
+    raw = _unmasked(raw)
     if kind in ("date", "datetime"):
         out = _dates(plan, size, rng)
     elif kind in ("integer", "decimal", "float") and entity not in _TEXT_MAKERS:
@@ -104,6 +114,17 @@ def regenerate(
             _text(fill_mix(mix, size, rng, upper=max(upper, 0.5))), None, f"random values in {_shares(mix)}"
         )
     return _blank(out, present)
+
+
+def _unmasked(raw: pd.Series) -> pd.Series:
+    """The column without its pre-masked cells (``860xx``, ``****1234``): masks are no category, case,
+    layout or format to learn from; the quality stage re-applies them in their own shapes. A column
+    masked throughout is all there is, and is kept."""
+    text = pc.utf8_trim_whitespace(pa.array(raw.astype(object).where(raw.notna(), None).tolist(), pa.large_string()))
+    masked = np.asarray(pc.fill_null(pc.match_substring_regex(text, MASK_RE), False).to_numpy(zero_copy_only=False))
+    if not masked.any() or masked[present_mask(raw)].all():
+        return raw
+    return raw[~masked]
 
 
 def _frequencies(raw: pd.Series) -> np.ndarray:
@@ -242,7 +263,29 @@ def _categories(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Gene
     pick = allocate(rng, size, weights) if len(new) else np.zeros(size, np.int64)
     labels = np.array(new or [""], dtype=object)
     source = "vocabulary" if vocabulary.vocabulary(plan.entity, plan.column) else "new labels"
-    return Regenerated(labels[pick], None, f"{len(new)} categories at the sample's frequencies ({source})")
+    kept = sum(label == category for label, category in zip(new, categories, strict=True))
+    if kept:
+        source += f"; {kept} public-vocabulary label(s) kept"
+    codec = Codec(column=plan.column, kind="category", case_variants=_cased_like(values, categories, new))
+    return Regenerated(labels[pick], codec, f"{len(new)} categories at the sample's frequencies ({source})")
+
+
+def _cased_like(values: pd.Series, categories: list[str], labels: list[str]) -> Spellings:
+    """Each new label spelled in the case styles its category had, with those spellings' rows: a
+    category ``Female`` also written ``FEMALE`` in 27 rows gives its label ``Woman`` the spelling
+    ``WOMAN`` for 27 rows' worth. A style that leaves the label as it is adds no variant."""
+    counted = values.value_counts(sort=False)
+    found = spellings([str(v) for v in counted.index], counted.tolist())
+    out: Spellings = {}
+    for category, label in zip(categories, labels, strict=True):
+        group = found.get(category.lower(), [])
+        variants: dict[str, int] = {}
+        for spelling, count in group:
+            styled = label if spelling == category else restyle(label, case_style(spelling))
+            variants[styled] = variants.get(styled, 0) + count
+        if len(variants) > 1:
+            out[label.lower()] = sorted(variants.items(), key=lambda kv: (kv[1], kv[0]), reverse=True)
+    return out
 
 
 # ---------------------------------------------------------------- text entities
@@ -318,6 +361,7 @@ def _street(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generato
 
 def _postcode(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
               context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
+    locale = _postcode_locale(raw, locale)
     codes = _gen("postcode", rng, size, locale=locale)
     if locale != "en_GB":
         return codes, f"postcodes ({locale})"
@@ -328,6 +372,19 @@ def _postcode(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Genera
     return pc.if_else(pa.array(drop), pc.replace_substring(codes, " ", ""), codes), (
         f"UK postcodes ({unspaced:.0%} without the space)"
     )
+
+
+def _postcode_locale(raw: pd.Series, locale: str) -> str:
+    """The sample's own postcode system over the classifier's locale: UK postcodes make en_GB ones,
+    five-digit codes US ZIP codes (unless the locale's own are five digits, as in Germany or France)."""
+    present = stripped_values(raw)
+    if not len(present):
+        return locale
+    if present.str.match(UK_POSTCODE_RE).mean() >= 0.5:
+        return "en_GB"
+    if present.str.match(US_ZIP_RE).mean() >= 0.5 and locale not in ("en_US", "de_DE", "fr_FR"):
+        return "en_US"
+    return locale
 
 
 def _reshaped(generator: str, **params: Any) -> TextMaker:

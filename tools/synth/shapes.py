@@ -14,11 +14,15 @@ import pyarrow.compute as pc
 
 from tools.generators.identity import ascii_strings, render
 from tools.profile.model import ColumnProfile
+from tools.profile.patterns import shape as shape_of
 from tools.synth.arrays import allocate
 
 LOWER = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 UPPER = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
 DIGITS = np.frombuffer(b"0123456789", dtype=np.uint8)
+# random letters leave out X: a run of them (860XX, 12XX34) reads as a pre-masked value
+LOWER_NO_X = np.frombuffer(b"abcdefghijklmnopqrstuvwyz", dtype=np.uint8)
+UPPER_NO_X = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWYZ", dtype=np.uint8)
 
 
 def signature(shape: str) -> str:
@@ -55,14 +59,26 @@ MASK_CHARS = frozenset("*#•")
 
 
 def shape_mix(profile: ColumnProfile, keep: Callable[[str], bool] | None = None) -> ShapeMix:
-    """The profile's top shapes (optionally only those ``keep(shape)`` accepts), weights renormalised.
-    Pre-masked shapes are left out: masks are re-applied, at their own rate, by the quality stage."""
+    """The profile's top shapes of unmasked values (optionally only those ``keep(shape)`` accepts),
+    weights renormalised. Pre-masked values are left out, ``860xx`` (shape ``999AA``) as well as
+    ``****1234``: masks are re-applied, in their own shapes and at their own rate, by the quality stage."""
     top = profile.patterns.top if profile.patterns is not None else []
-    chosen = [(s.value, s.count) for s in top if not MASK_CHARS & set(s.value) and (keep is None or keep(s.value))]
+    masked: dict[str, int] = {}
+    for issue in profile.quality:
+        if issue.kind == "masked_values":
+            for mask in issue.patterns:
+                masked[shape_of(mask.value)] = masked.get(shape_of(mask.value), 0) + mask.count
+    chosen = [
+        (s.value, s.count - masked.get(s.value, 0))
+        for s in top
+        if not MASK_CHARS & set(s.value) and (keep is None or keep(s.value))
+    ]
+    chosen = [(s, c) for s, c in chosen if c > 0]
     if not chosen:
         return ShapeMix([], np.zeros(0), 0.0)
     counts = np.asarray([c for _, c in chosen], dtype=np.float64)
-    coverage = float(counts.sum()) / profile.present if profile.present else 0.0
+    unmasked = profile.present - sum(masked.values())
+    coverage = float(counts.sum()) / unmasked if unmasked > 0 else 0.0
     return ShapeMix([s for s, _ in chosen], counts / counts.sum(), min(1.0, coverage))
 
 
@@ -114,8 +130,8 @@ def _put(values: pa.Array, rows: np.ndarray, new: pa.Array) -> pa.Array:
 
 
 def fill(shape: str, size: int, rng: np.random.Generator, upper: float = 1.0) -> pa.Array:
-    """Random values of one shape: ``A`` -> a letter (upper-case with probability ``upper``),
-    ``9`` -> a digit, anything else kept."""
+    """Random values of one shape: ``A`` -> a letter other than X (upper-case with probability
+    ``upper``), ``9`` -> a digit, anything else kept."""
     tmpl = template(shape)
     if tmpl is None:
         tmpl = "".join("#" if ch in "A9" else (ch if ch.isascii() else "-") for ch in shape.rstrip("…"))
@@ -126,7 +142,10 @@ def fill(shape: str, size: int, rng: np.random.Generator, upper: float = 1.0) ->
             chars[:, j] = DIGITS[rng.integers(0, 10, size)]
         else:
             up = rng.random(size) < upper
-            chars[:, j] = np.where(up, UPPER[rng.integers(0, 26, size)], LOWER[rng.integers(0, 26, size)])
+            letters = len(UPPER_NO_X)
+            chars[:, j] = np.where(
+                up, UPPER_NO_X[rng.integers(0, letters, size)], LOWER_NO_X[rng.integers(0, letters, size)]
+            )
     if not slots:
         return pa.array([tmpl] * size, pa.string())
     return render([tmpl], None, chars)
@@ -196,6 +215,20 @@ def apply_case_mix(values: pa.Array, target: CaseMix, rng: np.random.Generator) 
         )
         classes[name][rows] = True
     return pa.array(arr, pa.string())
+
+
+CASE_STYLES: dict[str, Callable[[str], str]] = {
+    "upper": str.upper,
+    "lower": str.lower,
+    "capitalised": lambda text: text[:1].upper() + text[1:].lower(),
+    "title": str.title,
+    "mixed": str.swapcase,
+}
+
+
+def restyle(text: str, style: str) -> str:
+    """``text`` in one of the case styles of ``tools.profile.quality.case_style`` (mixed: swapped case)."""
+    return CASE_STYLES.get(style, str)(text)
 
 
 def random_letters(rng: np.random.Generator, size: int, width: int) -> pa.Array:

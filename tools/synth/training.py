@@ -50,6 +50,28 @@ class Codec:
     true_literal: str = "True"
     false_literal: str = "False"
     tokens: list[tuple[str, int]] = field(default_factory=list)
+    # categories and flags written in several cases: lower-case key -> every spelling with its rows
+    case_variants: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+Spellings = dict[str, list[tuple[str, int]]]
+
+
+def spellings(texts: list[str], counts: list[int]) -> Spellings:
+    """Every spelling of each case-insensitive value with its rows, dominant first (most rows; ties: the
+    greater text): ``{"male": [("Male", 460), ("MALE", 27), ("male", 18)]}``."""
+    totals: dict[str, dict[str, int]] = {}
+    for text, count in zip(texts, counts, strict=True):
+        group = totals.setdefault(text.lower(), {})
+        group[text] = group.get(text, 0) + int(count)
+    return {key: sorted(group.items(), key=lambda kv: (kv[1], kv[0]), reverse=True) for key, group in totals.items()}
+
+
+def case_variants(values: ColumnValues) -> Spellings:
+    """The usable values written in more than one case, with each spelling's rows."""
+    idx = np.flatnonzero(values.usable)
+    found = spellings(values.text.take(pa.array(idx)).to_pylist(), values.counts[idx].tolist())
+    return {key: group for key, group in found.items() if len(group) > 1}
 
 
 @dataclass
@@ -173,8 +195,11 @@ def _hot_deck(per_row: np.ndarray, usable: np.ndarray, fill: np.ndarray, rng: np
 
 
 def _split(values: ColumnValues, good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: usable (present, unmasked, parses) and present-but-unusable."""
+    """Per row: usable (present, unmasked, parses) and present-but-unusable. A column masked throughout
+    learns its masks as they are (the quality stage re-masks every value in the sample's mask shapes)."""
     usable_v = values.present & ~values.masked & good
+    if not usable_v.any():
+        usable_v = values.present & good
     present_v = values.present
     usable = expand(usable_v, values.codes, False)
     present = expand(present_v, values.codes, False)
@@ -242,24 +267,19 @@ def _booleans(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) 
         true_literal=true,
         false_literal=false,
         tokens=_tokens(values, ~(is_true | is_false)),
+        case_variants=case_variants(values),
     )
     return out, codec
 
 
 def _categories(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) -> tuple[np.ndarray, Codec]:
-    """Each value in its dominant spelling among case variants; pre-masked cells hot-decked."""
+    """Each value in its dominant spelling among case variants (the quality stage brings the others
+    back at their rates); pre-masked cells hot-decked."""
     texts = values.text.to_pylist()
-    counts = values.counts
-    best: dict[str, tuple[int, str]] = {}
-    totals: dict[tuple[str, str], int] = {}
-    for text, count in zip(texts, counts.tolist(), strict=True):
-        totals[(text.lower(), text)] = totals.get((text.lower(), text), 0) + int(count)
-    for (key, text), count in totals.items():
-        if key not in best or (count, text) > best[key]:
-            best[key] = (count, text)
-    canonical = np.array([best[t.lower()][1] for t in texts] + [None], dtype=object)
+    best = spellings(texts, values.counts.tolist())
+    canonical = np.array([best[t.lower()][0][0] for t in texts] + [None], dtype=object)
     per_row = canonical[np.where(values.codes >= 0, values.codes, len(texts))]
     usable, fill = _split(values, np.ones(len(texts), dtype=bool))
     per_row = keep_where(usable, per_row)
     per_row = _hot_deck(per_row, usable, fill, rng)
-    return per_row, Codec(column=plan.column, kind="category")
+    return per_row, Codec(column=plan.column, kind="category", case_variants=case_variants(values))

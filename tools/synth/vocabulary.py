@@ -1,10 +1,12 @@
 """Labels for regenerated categorical columns (gender, ethnicity, blood type, diagnoses, wards).
 
-A sensitive category column keeps its category frequencies but not its labels: each production
-category, most frequent first, gets a public vocabulary entry of the same shape when the entity has
-a vocabulary (``M``/``F``, NHS ethnic categories, ABO blood groups); otherwise a random code of the
-same shape for codes (``J18.9`` -> ``K42.7``, never a production category), or ``<Column> <n>`` for
-labels made of words.
+A sensitive category column keeps its category frequencies. A category that is itself public
+vocabulary (an entry of the entity's vocabulary, ``M``/``F``, NHS ethnic categories, ABO blood groups,
+smoking status; or a flag literal, ``Y``/``N``, ``yes``/``no``, ``true``/``false``, ``1``/``0``) keeps
+its label, so a flag at 12 % stays a flag at 12 % and never trades meaning with another category. Any
+other category, most frequent first, gets an unused vocabulary entry of the same shape; otherwise a
+random code of the same shape for codes (``J18.9`` -> ``K42.7``, never a production category), or
+``<Column> <n>`` for labels made of words.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import numpy as np
 
 from tools.profile.patterns import shape
+from tools.profile.types import BOOLEAN_PAIRS
 from tools.synth.shapes import fill
 
 GENDER = ("M", "F", "U", "X", "Male", "Female", "Unknown", "Not known", "Not specified", "Other", "Indeterminate")
@@ -29,6 +32,7 @@ ETHNICITY = (
     "Other", "Chinese", "Prefer not to say",
 )  # fmt: skip
 SMOKER = ("Y", "N", "U", "Yes", "No", "Unknown", "Ex", "Never", "Current", "Former")
+FLAGS = frozenset(literal for pair in BOOLEAN_PAIRS for literal in pair)  # lower case
 
 
 def vocabulary(entity: str | None, column: str) -> tuple[str, ...]:
@@ -52,28 +56,33 @@ def _code_like(text_shape: str) -> bool:
 def labels(
     categories: list[str], entity: str | None, column: str, rng: np.random.Generator, avoid: set[str]
 ) -> list[str]:
-    """One new label per category (given most frequent first); ``avoid`` holds the production
-    categories, lower-cased, which random codes must not hit."""
+    """One label per category (given most frequent first): public vocabulary kept as it is, others new;
+    ``avoid`` holds the production categories, lower-cased, which random codes must not hit."""
     vocab = list(vocabulary(entity, column))
+    public = {v.lower() for v in vocab} | FLAGS
     title = re.sub(r"[_\W]+", " ", column).strip().title() or "Category"
+    used = {c.lower() for c in categories if c.lower() in public}  # lower case, like ``avoid``
+    kept = set(used)
     out: list[str] = []
-    used: set[str] = set()
     counter = 0
     for category in categories:
+        if category.lower() in kept:
+            out.append(category)
+            continue
         target = shape(category)
-        match = next((v for v in vocab if v not in used and shape(v) == target), None)
+        match = next((v for v in vocab if v.lower() not in used and shape(v) == target), None)
         if match is None and _code_like(target):
             for _ in range(50):
                 candidate = str(fill(target, 1, rng, upper=1.0)[0])
-                if candidate.lower() not in avoid and candidate not in used:
+                if candidate.lower() not in avoid and candidate.lower() not in used:
                     match = candidate
                     break
         if match is None:
             counter += 1
             match = f"{title} {counter}"
-            while match.lower() in avoid or match in used:
+            while match.lower() in avoid or match.lower() in used:
                 counter += 1
                 match = f"{title} {counter}"
-        used.add(match)
+        used.add(match.lower())
         out.append(match)
     return out

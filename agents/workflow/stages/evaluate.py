@@ -1,5 +1,9 @@
 """evaluate: tools.quality compares the synthetic tables with the real sample (HTML + JSON).
 
+The real side is the rows synthesis learned from: with ``sample_rows`` set, the first that many rows of
+each sample table (its holdout split is taken from them too), never the rest of the file. Every
+synthetic row is evaluated.
+
 ``evaluation.json`` is the tool's result without its wall-clock ``seconds`` and with run-relative
 paths; ``report.html`` states the run's fixed clock (its creation day), not the wall clock, so both are the
 same bytes in a resumed and in an uninterrupted run.
@@ -37,7 +41,7 @@ def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
             out=context.work / HTML,
             sensitivity=sensitivity if sensitivity.is_file() else None,
             seed=context.seed % 2**32,
-            max_rows=context.config.sample_rows,
+            real_head=context.config.sample_rows,  # the rows synthesis read, and its holdout split from them
             fixed_time=run_clock(context),
         )
         result = run_evaluate(request, progress)
