@@ -194,7 +194,8 @@ def test_telecom_output_has_the_sample_layout(telecom: Run) -> None:
     assert len(frame) == 2000
     assert list(frame.columns) == list(telecom.samples["telecom_customers"].columns)
     table = telecom.meta["tables"][0]
-    assert (table["rows"], table["model"], table["training_rows"]) == (2000, "GaussianCopula", 5000)
+    assert (table["rows"], table["model"], table["training_rows"]) == (2000, "CART", 5000)
+    assert table["model_reason"].startswith("auto: sequential CART")
     assert "leakage check passed" in " ".join(telecom.console.split())
 
 
@@ -858,7 +859,7 @@ def test_errors_name_the_argument_and_print_no_traceback(tmp_path: Path) -> None
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "0")
     assert code == 2 and "--rows: must be at least 1, got 0" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--model", "gan")
-    assert code == 2 and "--model: 'gan' is not one of gaussian_copula, ctgan, copulagan, tvae" in output
+    assert code == 2 and "--model: 'gan' is not one of auto, cart, gaussian_copula, ctgan, copulagan, tvae" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--format", "xls")
     assert code == 2 and "--format: 'xls'" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--fixed-time", "31/01/2026")

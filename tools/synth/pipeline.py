@@ -24,7 +24,7 @@ from tools.progress import ProgressCallback, no_progress
 from tools.sensitive.model import ColumnClassification
 from tools.synth import leakage, quality, scan
 from tools.synth.assemble import Assembled, assemble
-from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, fit_and_sample
+from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, choose_model, fit_and_sample
 from tools.synth.format import to_text
 from tools.synth.model import (
     ColumnReport,
@@ -105,7 +105,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
             outputs_info[t.name] = TableOutput(
                 table=t.name, rows=len(sampled[t.name]), columns=len(plans[t.name]), files=[], model=label,
                 training_rows=len(t.frame), dropped_orphans=t.dropped_orphans,
-                modelling=sampled.notes.get(t.name, ""),
+                modelling=sampled.notes.get(t.name, ""), model_reason=sampled.reason,
             )  # fmt: skip
         clock.lap("regenerate")
 
@@ -223,12 +223,12 @@ def _classify(
 
 def _warnings(request: SynthesizeRequest, profile: DatasetProfile, relations: list[Relation]) -> list[str]:
     warnings = list(profile.warnings)
-    if relations and request.model != "gaussian_copula":
+    if relations and request.model not in ("gaussian_copula", "cart", "auto"):
         warnings.append(
             f"related tables are modelled by HMA (Gaussian copulas); --model {request.model} applies to the others"
         )
-    if request.epochs is not None and request.model == "gaussian_copula":
-        warnings.append("--epochs has no effect on gaussian_copula")
+    if request.epochs is not None and request.model in ("gaussian_copula", "cart", "auto"):
+        warnings.append(f"--epochs has no effect on {request.model} (only ctgan, copulagan and tvae train in epochs)")
     for r in relations:
         if r.orphan_rows:
             warnings.append(
@@ -277,16 +277,28 @@ def _fit(
     rows = request.rows
     if len(training) == 1 and training[0].frame.shape[1] == 0:  # nothing to learn: every column is made
         nothing = Sampled({training[0].name: pd.DataFrame(index=pd.RangeIndex(rows))})
+        nothing.reason = "no column is learned: every column is regenerated"
         return nothing, "none (every column regenerated)", []
     link_types = {r.parent_table: {r.parent_column: "id"} for r in relations}
     for r in relations:
         link_types.setdefault(r.child_table, {})[r.child_column] = "id"
     metadata, corrections = build_metadata(training, relations, link_types)
-    label = "HMA" if len(training) > 1 else MODEL_LABEL[request.model]
+    model, reason = choose_model(request.model, min(len(t.frame) for t in training))
+    label = "HMA" if len(training) > 1 else MODEL_LABEL[model]
     columns = sum(t.frame.shape[1] for t in training)
     names = ", ".join(t.name for t in training)
     report(f"Fitting {label} on {columns} columns of {names} ({sum(len(t.frame) for t in training):,} rows)", 0, None)
-    sampled = fit_and_sample(training, metadata, request.model, request.epochs, seed, rows, relations)
+    sampled = fit_and_sample(
+        training,
+        metadata,
+        model,
+        request.epochs,
+        seed,
+        rows,
+        relations,
+        rare=request.rare_below,  # type: ignore[arg-type]
+    )
+    sampled.reason = reason
     return sampled, label, corrections
 
 
