@@ -288,16 +288,7 @@ def _fit(
     columns = sum(t.frame.shape[1] for t in training)
     names = ", ".join(t.name for t in training)
     report(f"Fitting {label} on {columns} columns of {names} ({sum(len(t.frame) for t in training):,} rows)", 0, None)
-    sampled = fit_and_sample(
-        training,
-        metadata,
-        model,
-        request.epochs,
-        seed,
-        rows,
-        relations,
-        rare=request.rare_below,  # type: ignore[arg-type]
-    )
+    sampled = fit_and_sample(training, metadata, model, request.epochs, seed, rows, relations, request.rare_below)
     sampled.reason = reason
     return sampled, label, corrections
 
