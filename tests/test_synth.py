@@ -408,7 +408,7 @@ def _hospital(
     )
 
 
-def test_same_seed_same_bytes_and_sensitive_columns_never_reach_sdv(
+def test_same_seed_same_bytes_and_identifiers_never_reach_the_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tools.synth.pipeline as pipeline
@@ -436,12 +436,12 @@ def test_same_seed_same_bytes_and_sensitive_columns_never_reach_sdv(
     # --max-rows 400: the leakage check still covered every record of the file (3,000; some span lines)
     assert first.leakage.rows_read == {"hospital_patients": 400}
     assert first.leakage.rows_hashed == {"hospital_patients": 3000}
-    sensitive = {c.column for c in first.columns if c.sensitive}
-    assert sensitive
+    identifiers = {c.column for c in first.columns if c.role == "identifier"}
+    assert identifiers
     learned = {c.column for c in first.columns if c.strategy == "learned"}
     for frame in seen:
         columns = set(map(str, frame.columns))
-        assert not columns & sensitive
+        assert not columns & identifiers
         assert columns <= learned | {c for c in columns if c.startswith("__doppel_present_")}
         presence = [c for c in columns if c.startswith("__doppel_present_")]
         assert presence and all(set(frame[c].unique()) <= {True, False} for c in presence)

@@ -107,6 +107,8 @@ class ColumnReport(BaseModel):
     column: str
     strategy: Strategy
     sensitive: bool
+    role: str = Field("non_sensitive", description="privacy role: identifier, quasi_identifier, sensitive_attribute")
+    flag: str | None = Field(None, description="GDPR art. 9 or confidential, for a sensitive attribute")
     entity: str | None = None
     sdtype: str | None = Field(None, description="SDV sdtype after our corrections (learned and link columns)")
     detail: str = ""

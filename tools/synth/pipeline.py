@@ -76,7 +76,11 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     relations = find_relations(tables, profile)
     lookup = {(c.table, c.column): c for c in classifications}
     table_links = links(relations)
-    plans = {t.name: plan_table(profile.table(t.name), lookup, table_links.get(t.name, set())) for t in tables}
+    frequent = _frequent_shares(tables, lookup, request.rare_below)
+    plans = {
+        t.name: plan_table(profile.table(t.name), lookup, table_links.get(t.name, set()), frequent.get(t.name))
+        for t in tables
+    }
     user = assign(user_constraints, user_correlations, plans)
     warnings = _warnings(request, profile, relations)
 
@@ -88,12 +92,12 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     key_maps: dict[tuple[str, str], dict[object, str]] = {}
     for group in groups(names, relations):
         group_relations = [r for r in relations if r.child_table in group]
-        training = _training(group, by_name, plans, group_relations, seed, today)
+        training = _training(group, by_name, plans, group_relations, seed, today, request.rare_below)
         trainings.update({t.name: t for t in training})
         sampled, label, found = _fit(training, group_relations, request, seed, report)
         corrections.extend(found)
         clock.lap("fit_and_sample")
-        report(f"Regenerating {sum(p.sensitive for g in group for p in plans[g])} sensitive columns", 0, None)
+        report(f"Regenerating {sum(p.identifier for g in group for p in plans[g])} identifier columns", 0, None)
         for t in training:
 
             def rng(column: str, purpose: str, table: str = t.name) -> np.random.Generator:
@@ -221,6 +225,21 @@ def _classify(
     return found
 
 
+def _frequent_shares(
+    tables: list[IngestedTable], lookup: dict[tuple[str, str], ColumnClassification], k: int
+) -> dict[str, dict[str, float]]:
+    """Per table and quasi-identifying or sensitive column: the share of values whose label recurs k times."""
+    from tools.synth.coarsen import frequent_share
+
+    shares: dict[str, dict[str, float]] = {}
+    for t in tables:
+        for column in t.frame.columns:
+            found = lookup.get((t.name, str(column)))
+            if found is not None and found.role in ("quasi_identifier", "sensitive_attribute"):
+                shares.setdefault(t.name, {})[str(column)] = frequent_share(t.frame[column], k)
+    return shares
+
+
 def _warnings(request: SynthesizeRequest, profile: DatasetProfile, relations: list[Relation]) -> list[str]:
     warnings = list(profile.warnings)
     if relations and request.model not in ("gaussian_copula", "cart", "auto"):
@@ -245,9 +264,10 @@ def _training(
     relations: list[Relation],
     seed: int,
     today: dt.date,
+    rare: int,
 ) -> list[TrainingTable]:
     """Training frames of a group, relation keys as integer codes, orphan child rows dropped."""
-    training = {name: training_table(by_name[name], plans[name], seed, today) for name in group}
+    training = {name: training_table(by_name[name], plans[name], seed, today, rare) for name in group}
     codes: dict[tuple[str, str], dict[str, int]] = {}
     for r in relations:
         parent_values = by_name[r.parent_table].frame[r.parent_column]
@@ -360,6 +380,7 @@ def learn_production(
 def _column_reports(
     names: list[str], plans: dict[str, list[ColumnPlan]], assembled: dict[str, Assembled]
 ) -> list[ColumnReport]:
+    from tools.sensitive.policy import flag_for
     from tools.synth.training import SDTYPES
 
     out = []
@@ -368,7 +389,8 @@ def _column_reports(
             sdtype = SDTYPES.get(p.kind or "") if p.strategy == "learned" else ("id" if p.strategy == "link" else None)
             out.append(
                 ColumnReport(
-                    table=name, column=p.column, strategy=p.strategy, sensitive=p.sensitive, entity=p.entity,
+                    table=name, column=p.column, strategy=p.strategy, sensitive=p.sensitive, role=p.role,
+                    flag=flag_for(p.entity or "none", p.role), entity=p.entity,
                     sdtype=sdtype, detail=assembled[name].details.get(p.column, ""),
                 )
             )  # fmt: skip
