@@ -43,7 +43,8 @@ def load_config_arg(config: str | None, config_id: str | None) -> Any:
 
 
 def parse_changes(values: list[str]) -> dict[str, dict[str, Any]]:
-    """``table.column=sensitive:false[,entity:email]`` -> ``{"table.column": {"sensitive": False, ...}}``."""
+    """``table.column=sensitive:false[,entity:email]`` or ``table.column=role:sensitive_attribute`` ->
+    ``{"table.column": {"sensitive": False, ...}}``."""
     changes: dict[str, dict[str, Any]] = {}
     for raw in values:
         column, sep, rest = raw.partition("=")
@@ -269,7 +270,11 @@ def register(app: typer.Typer) -> None:
         run_id: Annotated[str, typer.Argument(help="the run id (or a unique prefix)")],
         change: Annotated[
             list[str] | None,
-            typer.Option("--change", help="override a column: table.column=sensitive:false (repeatable)"),
+            typer.Option(
+                "--change",
+                help="override a column: table.column=role:ROLE (identifier, quasi_identifier, "
+                "sensitive_attribute, non_sensitive) or =sensitive:false (repeatable)",
+            ),
         ] = None,
         abort: Annotated[bool, typer.Option("--abort", help="abort the run instead")] = False,
     ) -> None:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from tools.progress import ProgressCallback
     from tools.synth.model import SynthesizeResult
 
-MODELS = ["gaussian_copula", "ctgan", "copulagan", "tvae"]
+from tools.synth.model import MODELS
+
 FORMATS = ["csv", "json", "jsonl", "sql", "parquet", "avro"]
 TOP_RATES = 15
 CONSTRAINTS_HELP = (
@@ -152,7 +153,7 @@ def register(app: typer.Typer) -> None:
     def synthesize(
         data: Annotated[list[Path], typer.Argument(help="sample files or folders; related tables are modelled by HMA")],
         rows: Annotated[int, typer.Option("--rows", help="rows of the first table (related tables scale with it)")],
-        model: Annotated[str, typer.Option("--model", help="gaussian_copula|ctgan|copulagan|tvae")] = "gaussian_copula",
+        model: Annotated[str, typer.Option("--model", help="auto|cart|gaussian_copula|ctgan|copulagan|tvae")] = "auto",
         seed: Annotated[str | None, typer.Option("--seed", help="int or text; random and recorded if left out")] = None,
         fmt: Annotated[str, typer.Option("--format", help="csv|json|jsonl|sql|parquet|avro")] = "csv",
         out_dir: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/synth"),
@@ -162,6 +163,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--overrides", help="YAML/JSON corrections: table.column -> {sensitive, entity}")
         ] = None,
         max_rows: Annotated[int | None, typer.Option("--max-rows", help="read at most N sample rows per table")] = None,
+        rare_below: Annotated[
+            int, typer.Option("--rare-below", help="rows shared by fewer sample rows than this are never written")
+        ] = 10,
         compression: Annotated[str | None, typer.Option("--compression", help="gzip|zstd")] = None,
         dialect: Annotated[str, typer.Option("--dialect", help="SQL dialect: postgres|mysql|sqlite")] = "postgres",
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
@@ -178,7 +182,8 @@ def register(app: typer.Typer) -> None:
         _positive("--rows", rows)
         _positive("--epochs", epochs)
         _positive("--max-rows", max_rows)
-        _choice("--model", model, MODELS)
+        _positive("--rare-below", rare_below)
+        _choice("--model", model, list(MODELS))
         _choice("--format", fmt, FORMATS)
         _choice("--compression", compression, ["gzip", "zstd"])
         _choice("--dialect", dialect, ["postgres", "mysql", "sqlite"])
@@ -195,6 +200,7 @@ def register(app: typer.Typer) -> None:
             constraints_file=constraints,
             overrides=overrides,
             max_rows=max_rows,
+            rare_below=rare_below,
             fixed_time=fixed_time(fixed),
             neutralise_formulas=not keep_formulas,
         )

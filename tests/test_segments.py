@@ -97,7 +97,8 @@ def test_rows_are_split_by_segment_share_and_rare_values_share_one_model() -> No
 def test_single_table_keeps_what_each_category_does_to_the_amount(tmp_path: Path) -> None:
     sample = tmp_path / "payments.csv"
     channel_frame(2000, 3).to_csv(sample, index=False)
-    result = synthesize(SynthesizeRequest(data=[sample], rows=2000, seed=4, out=tmp_path / "out"))
+    request = SynthesizeRequest(data=[sample], rows=2000, seed=4, out=tmp_path / "out", model="gaussian_copula")
+    result = synthesize(request)
     assert "channel" in result.tables[0].modelling
     out = pd.read_csv(tmp_path / "out" / "payments.csv")
     signs = out.groupby("channel")["amount"].agg(lambda a: float((a > 0).mean()))

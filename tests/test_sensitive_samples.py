@@ -65,7 +65,8 @@ def test_batch_2_of_the_test_set_is_held_out_and_scored() -> None:
 
 def test_gender_is_a_kept_quasi_identifier() -> None:
     result = classify_column(["M", "F", "F", "M", "X"] * 40, "gender", "customers")
-    assert not result.sensitive and result.entity == "gender" and result.strategy == "keep"
+    assert result.sensitive and result.role == "quasi_identifier"
+    assert result.entity == "gender" and result.strategy == "keep"
     assert any("policy" in e.detail for e in result.evidence)
 
 

@@ -194,7 +194,8 @@ def test_telecom_output_has_the_sample_layout(telecom: Run) -> None:
     assert len(frame) == 2000
     assert list(frame.columns) == list(telecom.samples["telecom_customers"].columns)
     table = telecom.meta["tables"][0]
-    assert (table["rows"], table["model"], table["training_rows"]) == (2000, "GaussianCopula", 5000)
+    assert (table["rows"], table["model"], table["training_rows"]) == (2000, "CART", 5000)
+    assert table["model_reason"].startswith("auto: sequential CART")
     assert "leakage check passed" in " ".join(telecom.console.split())
 
 
@@ -407,7 +408,7 @@ def _hospital(
     )
 
 
-def test_same_seed_same_bytes_and_sensitive_columns_never_reach_sdv(
+def test_same_seed_same_bytes_and_identifiers_never_reach_the_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tools.synth.pipeline as pipeline
@@ -435,12 +436,12 @@ def test_same_seed_same_bytes_and_sensitive_columns_never_reach_sdv(
     # --max-rows 400: the leakage check still covered every record of the file (3,000; some span lines)
     assert first.leakage.rows_read == {"hospital_patients": 400}
     assert first.leakage.rows_hashed == {"hospital_patients": 3000}
-    sensitive = {c.column for c in first.columns if c.sensitive}
-    assert sensitive
+    identifiers = {c.column for c in first.columns if c.role == "identifier"}
+    assert identifiers
     learned = {c.column for c in first.columns if c.strategy == "learned"}
     for frame in seen:
         columns = set(map(str, frame.columns))
-        assert not columns & sensitive
+        assert not columns & identifiers
         assert columns <= learned | {c for c in columns if c.startswith("__doppel_present_")}
         presence = [c for c in columns if c.startswith("__doppel_present_")]
         assert presence and all(set(frame[c].unique()) <= {True, False} for c in presence)
@@ -858,7 +859,7 @@ def test_errors_name_the_argument_and_print_no_traceback(tmp_path: Path) -> None
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "0")
     assert code == 2 and "--rows: must be at least 1, got 0" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--model", "gan")
-    assert code == 2 and "--model: 'gan' is not one of gaussian_copula, ctgan, copulagan, tvae" in output
+    assert code == 2 and "--model: 'gan' is not one of auto, cart, gaussian_copula, ctgan, copulagan, tvae" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--format", "xls")
     assert code == 2 and "--format: 'xls'" in output
     code, output = _run("synthesize", SAMPLES / "hospital_patients.csv", "--rows", "5", "--fixed-time", "31/01/2026")

@@ -25,8 +25,8 @@ SEARCH_FOLDERS = (
 DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".json", ".jsonl", ".ndjson", ".xlsx", ".xls")
 SCHEMA_SUFFIXES = (".yaml", ".yml", ".json")
 FORMATS = ("csv", "jsonl", "json", "sql", "parquet", "avro")
-MODELS = {"gaussian": "gaussian_copula", "copula": "gaussian_copula", "ctgan": "ctgan", "copulagan": "copulagan",
-          "tvae": "tvae"}  # fmt: skip
+MODELS = {"gaussian": "gaussian_copula", "copula": "gaussian_copula", "cart": "cart", "ctgan": "ctgan",
+          "copulagan": "copulagan", "tvae": "tvae"}  # fmt: skip
 
 DEFAULT_SYNTH_ROWS = 1000
 

@@ -40,7 +40,7 @@ class RunConfig(BaseModel):
         "(default: the sample's count); schema runs: rows of every table (default: the schema's)",
     )
     seed: int | str | None = Field(None, description="an integer or any text; random (and recorded) if left out")
-    model: SynthModel = Field("gaussian_copula", description="the SDV synthesizer for the non-sensitive structure")
+    model: SynthModel = Field("auto", description="the synthesizer of the modelled columns (auto chooses per table)")
     format: ExportFormat = "csv"
     dialect: Dialect = Field("postgres", description="SQL dialect when format is sql")
     keep_formulas: bool = Field(False, description=KEEP_FORMULAS)

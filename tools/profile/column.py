@@ -48,6 +48,7 @@ class ColumnResult:
 def profile_column(values: ColumnValues, classification: ColumnClassification | None, today: dt.date) -> ColumnResult:
     """Type, statistics, shapes and quality issues of one column. Unclassified columns count as sensitive."""
     sensitive = classification.sensitive if classification is not None else True
+    role = classification.role if classification is not None else "identifier"
     entity = classification.entity if classification is not None and classification.entity != "none" else None
     find_masked(values)
     inference = infer_type(values)
@@ -58,8 +59,9 @@ def profile_column(values: ColumnValues, classification: ColumnClassification | 
     profile = ColumnProfile(
         name=values.name,
         sensitive=sensitive,
+        role=role,
         entity=entity,
-        inferred=_public_inference(inference.result, sensitive),
+        inferred=_public_inference(inference.result, role == "identifier"),
         count=values.rows,
         present=present,
         nulls=values.nulls,
@@ -84,8 +86,9 @@ def profile_column(values: ColumnValues, classification: ColumnClassification | 
     return ColumnResult(profile, values, inference, key)
 
 
-def _public_inference(result: TypeInference, sensitive: bool) -> TypeInference:
-    if not sensitive:
+def _public_inference(result: TypeInference, identifier: bool) -> TypeInference:
+    """An identifier's yes/no spellings are left out (a modelled flag needs them to be read and written)."""
+    if not identifier:
         return result
     return result.model_copy(update={"true_literal": None, "false_literal": None})
 

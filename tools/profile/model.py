@@ -128,6 +128,7 @@ class QualityIssue(BaseModel):
 class ColumnProfile(BaseModel):
     name: str
     sensitive: bool
+    role: str = Field("identifier", description="privacy role (tools.sensitive.model.Role); unclassified: identifier")
     entity: str | None = None
     inferred: TypeInference
     count: int = Field(description="rows")

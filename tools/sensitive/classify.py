@@ -47,6 +47,7 @@ from tools.sensitive.policy import (
     LOCALISED,
     SPECIAL_CATEGORY,
     SUPPORTS,
+    role_for,
     strategy_for,
 )
 from tools.sensitive.sampling import ColumnSample, sample_column
@@ -534,12 +535,11 @@ def _decide(
     evidence += col.general
     kept = sensitive and entity in KEPT_QUASI_IDENTIFIERS
     if kept:
-        # policy: recognised, reported (the privacy evaluation counts it as a quasi-identifier), not regenerated
-        sensitive = False
+        # policy: a quasi-identifier that is modelled with the rest and kept by anonymise
         evidence.append(
             Evidence(
                 method="negative_rule",
-                detail=f"policy: {LABEL[entity]} are a quasi-identifier that is kept, not regenerated",
+                detail=f"policy: {LABEL[entity]} are a quasi-identifier: modelled with the rest, not regenerated",
                 score=0.9,
             )
         )
@@ -547,7 +547,8 @@ def _decide(
         entity = "none"
         evidence += col.ruled_out
     decided: EntityType = entity  # type: ignore[assignment]
-    strategy = strategy_for(decided, sensitive)
+    role = role_for(decided, sensitive)
+    strategy = "keep" if kept else strategy_for(decided, sensitive)
     if sensitive and col.mask.share >= 0.5:
         strategy = "mask"
         col.warnings.append("values are pre-masked in the sample: keep them masked")
@@ -568,6 +569,7 @@ def _decide(
         table=col.table,
         column=col.column,
         sensitive=sensitive,
+        role=role,
         entity=decided,
         confidence=round(min(1.0, confidence), 3),
         evidence=evidence,

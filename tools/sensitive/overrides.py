@@ -1,4 +1,7 @@
-"""User corrections: ``{"table.column": {"sensitive": ..., "entity": ..., "strategy": ...}}``."""
+"""User corrections: ``{"table.column": {"role": ..., "sensitive": ..., "entity": ..., "strategy": ...}}``.
+
+``role`` is the privacy role; ``sensitive: true`` (kept from before roles) means ``identifier`` unless a
+role is given, ``sensitive: false`` means ``non_sensitive``."""
 
 from __future__ import annotations
 
@@ -8,14 +11,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tools.errors import DoppelError, Issue
-from tools.sensitive.model import ColumnClassification, EntityType, Evidence, Strategy
-from tools.sensitive.policy import strategy_for
+from tools.sensitive.model import ColumnClassification, EntityType, Evidence, Role, Strategy
+from tools.sensitive.policy import role_for, strategy_for
 
 
 class Override(BaseModel):
     """One correction; what is left out is derived (entity "none" when not sensitive, strategy from entity)."""
 
     model_config = ConfigDict(extra="forbid")
+    role: Role | None = None
     sensitive: bool | None = None
     entity: EntityType | None = None
     strategy: Strategy | None = None
@@ -50,20 +54,31 @@ def apply_overrides(
 
 
 def _apply(result: ColumnClassification, fix: Override) -> ColumnClassification:
-    if fix.sensitive is not None:
-        sensitive = fix.sensitive
-    elif fix.entity is not None:
-        sensitive = fix.entity != "none"
-    else:
-        sensitive = result.sensitive
+    role = _role(result, fix)
+    sensitive = role != "non_sensitive"
     entity: EntityType = fix.entity or (result.entity if sensitive else "none")
     if sensitive and entity == "none":
         entity = "other_pii"
     if not sensitive:
         entity = "none"
-    strategy = fix.strategy or strategy_for(entity, sensitive)
-    detail = f"set by the user: {'sensitive' if sensitive else 'not sensitive'}, entity {entity}, strategy {strategy}"
+    strategy = fix.strategy or ("keep" if role == "quasi_identifier" and entity == "gender" else None)
+    strategy = strategy or strategy_for(entity, sensitive)
+    detail = f"set by the user: role {role}, entity {entity}, strategy {strategy}"
     evidence = [Evidence(method="override", detail=detail, score=1.0), *result.evidence]
-    return result.model_copy(
-        update={"sensitive": sensitive, "entity": entity, "strategy": strategy, "confidence": 1.0, "evidence": evidence}
-    )
+    return ColumnClassification.model_validate(
+        result.model_dump()
+        | {"sensitive": sensitive, "role": role, "entity": entity, "strategy": strategy, "confidence": 1.0,
+           "evidence": evidence}
+    )  # fmt: skip
+
+
+def _role(result: ColumnClassification, fix: Override) -> Role:
+    """The corrected role: given, else from ``sensitive`` (true = identifier, false = non_sensitive), else
+    from a new entity, else unchanged."""
+    if fix.role is not None:
+        return fix.role
+    if fix.sensitive is not None:
+        return "identifier" if fix.sensitive else "non_sensitive"
+    if fix.entity is not None:
+        return role_for(fix.entity, fix.entity != "none")
+    return result.role

@@ -1,8 +1,10 @@
 """What each entity type means for synthesis: its recommended strategy and how it is checked.
 
 Labelling policy (one for the classifier and for both label sets, tests/data/sensitivity and
-playbooks/samples/labels.yaml). "Sensitive" means: Doppel must not let the sample's values through, so
-the column is regenerated, pseudonymised, masked, generalised or perturbed instead of learned and kept.
+playbooks/samples/labels.yaml). "Sensitive" means any privacy role but ``non_sensitive``; the role says
+what synthesis does (``tools.sensitive.model.Role``): identifiers are replaced, quasi-identifiers are
+modelled and coarsened where a combination would single someone out, sensitive attributes are modelled
+jointly and flagged. ``anonymise`` regenerates, pseudonymises, masks, generalises or perturbs them.
 
 Sensitive:
 - direct identifiers: names of anyone (customers, patients, next of kin, clinicians and other staff),
@@ -18,12 +20,17 @@ Sensitive:
 - free text that may carry any of the above: notes and comments, and payment references that name
   people ("Rent - Aoife").
 
+Roles: identifiers are the direct identifiers and person keys above; quasi-identifiers are date of birth,
+age, postcode, town and gender; sensitive attributes are the special-category data and pay.
+
+- gender / sex (entity ``gender``, strategy keep) is a quasi-identifier: sensitive, modelled with the rest
+  (regenerating it independently would break its ties to titles, names and clinical columns), kept by
+  ``anonymise`` (2-4 values that each cover a large share of any population: nothing to generalise it
+  to), counted among the quasi-identifiers of the privacy evaluation.
+
 Not sensitive:
-- gender / sex (entity ``gender``, strategy keep): a quasi-identifier, but with 2-4 values that each cover
-  a large share of any population it cannot single anyone out alone and there is nothing to generalise
-  it to; regenerating it independently would break its ties to titles, names and clinical columns. It
-  is kept, reported with its entity, and counted among the quasi-identifiers of the privacy evaluation
-  (k-anonymity, tools/anonymise default_quasi_identifiers);
+- counts, amounts and scores whose name carries a health word (number of medications, diagnoses
+  counted, lab procedures): numbers about an encounter, not a condition;
 - the last four digits of a card, alone or beside the card number: 10,000 values that necessarily recur
   (about one card in 10,000 shares them), and PCI DSS allows them to be displayed. Beside a card column
   the classifier warns that the synthesiser should derive them from the synthetic card. A pre-masked
@@ -34,7 +41,7 @@ Not sensitive:
 
 from __future__ import annotations
 
-from tools.sensitive.model import EntityType, Strategy
+from tools.sensitive.model import EntityType, Role, Strategy
 
 STRATEGY: dict[str, Strategy] = {
     # direct identifiers and contact data: regenerate
@@ -54,6 +61,42 @@ STRATEGY: dict[str, Strategy] = {
     "salary": "perturb",
     "none": "keep",
 }  # fmt: skip
+
+ROLE: dict[str, Role] = {
+    **{entity: "identifier" for entity in (
+        "person_name", "first_name", "last_name", "email", "phone", "msisdn", "street_address", "username",
+        "us_ssn", "uk_nino", "nhs_number", "national_id", "payment_card", "iban", "bank_account", "sort_code",
+        "ip_address", "imei", "imsi", "free_text_pii", "customer_id")},
+    **{entity: "quasi_identifier" for entity in ("date_of_birth", "age", "postcode", "city", "gender")},
+    **{entity: "sensitive_attribute" for entity in ("ethnicity", "medical_condition", "salary", "other_pii")},
+}  # fmt: skip
+
+# what a sensitive attribute is flagged as in reports and the audit
+ATTRIBUTE_FLAG: dict[str, str] = {"ethnicity": "GDPR art. 9", "medical_condition": "GDPR art. 9",
+                                  "other_pii": "GDPR art. 9", "salary": "confidential"}  # fmt: skip
+
+ROLE_MEANING: dict[str, str] = {
+    "identifier": "replaced by generated values in the sample's formats",
+    "quasi_identifier": "modelled with the rest, coarsened where a combination would single someone out",
+    "sensitive_attribute": "modelled jointly with the rest and flagged",
+    "non_sensitive": "modelled as it is",
+}
+
+
+def role_for(entity: str, sensitive: bool) -> Role:
+    """The role an entity implies: gender is always a quasi-identifier; an entity the policy does not
+    place is an identifier when sensitive (replacing is the safe default)."""
+    if entity == "gender":
+        return "quasi_identifier"
+    if not sensitive:
+        return "non_sensitive"
+    return ROLE.get(entity, "identifier")
+
+
+def flag_for(entity: str, role: str) -> str | None:
+    """``GDPR art. 9`` or ``confidential`` for a sensitive attribute, else None."""
+    return ATTRIBUTE_FLAG.get(entity, "GDPR art. 9") if role == "sensitive_attribute" else None
+
 
 # entities whose values a detector recognises, so values that do not match argue against the name
 CHECKABLE: frozenset[str] = frozenset(

@@ -12,6 +12,7 @@ import pandas as pd
 
 from tools.ingest.model import IngestedTable
 from tools.synth.arrays import keep_where
+from tools.synth.coarsen import any_day_of_month
 from tools.synth.keys import key_layout, make_keys, stripped_values
 from tools.synth.plan import ColumnPlan
 from tools.synth.regenerate import Regenerated, _free_text, needs_context, provides_context, regenerate
@@ -59,6 +60,18 @@ def _with_spike(column: str, sampled: pd.DataFrame, training: TrainingTable | No
     return values
 
 
+def _learned_detail(plan: ColumnPlan, training: TrainingTable | None) -> str:
+    """How a learned column was learned, in words for metadata.json (names and counts only)."""
+    parts = ["learned"]
+    if plan.role != "non_sensitive":
+        parts.append(f"({plan.role.replace('_', ' ')})")
+    if training is not None and training.merged_labels.get(plan.column):
+        parts.append(f"{training.merged_labels[plan.column]} rare label(s) merged into frequent ones of their shape")
+    if training is not None and plan.column in training.months:
+        parts.append("to the month; day drawn afresh")
+    return " ".join(parts)
+
+
 def calibrate_missing(values: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
     """A learned column with exactly the sample's missing rate: surplus gaps take other rows' values
     (SDV's), surplus values are blanked."""
@@ -102,7 +115,9 @@ def assemble(
             )
             if training is not None and column in training.codecs:
                 out.codecs[column] = training.codecs[column]
-            out.details[column] = "learned by SDV"
+            out.details[column] = _learned_detail(plan, training)
+            if training is not None and column in training.months:
+                columns[column] = any_day_of_month(np.asarray(columns[column]), rng_for(column, "day"))
         elif plan.strategy == "regenerated":
             rng = rng_for(column, "regenerate")
             present = _present(plan, sampled, training, n, rng_for(column, "present"))

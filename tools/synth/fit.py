@@ -28,6 +28,7 @@ from tools.synth.segments import Fitter
 from tools.synth.training import TrainingTable
 
 MODEL_LABEL = {
+    "cart": "CART",
     "gaussian_copula": "GaussianCopula",
     "ctgan": "CTGAN",
     "copulagan": "CopulaGAN",
@@ -36,6 +37,26 @@ MODEL_LABEL = {
 SDV_LOGGERS = ("sdv", "SingleTableSynthesizer", "MultiTableSynthesizer", "Metadata", "SingleTableMetadata",
                "copulas", "rdt", "ctgan")  # fmt: skip
 SEED_MOD = 2**32
+CART_MIN_ROWS = 50  # fewer sample rows than this make leaves of a handful of people: a copula generalises more
+
+ModelChoice = tuple[SynthModel, str]  # (model that runs, why)
+
+
+def choose_model(requested: SynthModel, rows: int) -> ModelChoice:
+    """The model for one table and the reason recorded in metadata.json. ``auto`` takes sequential CART
+    (every value drawn from real values of its kind given the row so far; best quality on every public
+    table in BENCHMARKS.md) unless the sample is too small for leaves of several rows each."""
+    if requested != "auto":
+        return requested, "chosen by --model"
+    if rows < CART_MIN_ROWS:
+        return "gaussian_copula", (
+            f"auto: {rows} training rows are too few for sequential trees (at least {CART_MIN_ROWS}); "
+            "a Gaussian copula generalises from fewer rows"
+        )
+    return "cart", (
+        "auto: sequential CART keeps each column's real values and their joint dependence "
+        "(BENCHMARKS.md: ahead of GaussianCopula on every public table measured)"
+    )
 
 
 @dataclass
@@ -44,6 +65,7 @@ class Sampled:
 
     frames: dict[str, pd.DataFrame]
     notes: dict[str, str] = field(default_factory=dict)  # table -> how it was modelled, when not plainly
+    reason: str = ""  # why this model ran (metadata.json)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.frames[table]
@@ -128,6 +150,18 @@ def _single(model: SynthModel, metadata: Any, epochs: int | None) -> Any:
     return TVAESynthesizer(metadata, **extra)
 
 
+def cart_fitter(rare: int) -> Fitter:
+    """Sequential CART on one frame (``cart.py``), the Fitter interface of segments and children; no
+    sampled row equals a training row shared by fewer than ``rare`` rows."""
+
+    def fit(frame: pd.DataFrame, sdtypes: dict[str, str], rows: int, seed: int) -> pd.DataFrame:
+        from tools.synth import cart
+
+        return cart.sample(frame, sdtypes, rows, seed, rare=rare)
+
+    return fit
+
+
 def copula_fitter(name: str) -> Fitter:
     """SDV GaussianCopula on one frame, its metadata detected then set to our sdtypes, seeded."""
 
@@ -158,6 +192,7 @@ def fit_and_sample(
     seed: int,
     rows: int,
     relations: list[Relation] | None = None,
+    rare: int = 0,
 ) -> Sampled:
     """Fit on the training frames and sample ``rows`` rows of the first table (related tables follow in
     the proportions learned). The random state is set from ``seed`` for fit and sample.
@@ -170,6 +205,8 @@ def fit_and_sample(
     try:
         if len(tables) == 1:
             table = tables[0]
+            if model == "cart":
+                return Sampled({table.name: cart_fitter(rare)(table.frame, table.sdtypes, rows, seed)}, notes)
             if model == "gaussian_copula":
                 seg = segments.choose(table.frame, table.sdtypes)
                 if seg is not None:
@@ -195,16 +232,16 @@ def fit_and_sample(
             hma.fit(frames)
             hma._numpy_seed = seed % SEED_MOD  # HMA samples under this numpy seed
             out = dict(hma.sample(num_rows=rows, main_table_name=tables[0].name))
-        if model == "gaussian_copula":
+        if model in ("gaussian_copula", "cart"):
             by_name = {t.name: t for t in tables}
             for r in leaf_relations(relations or []):
                 parent, child = by_name[r.parent_table], by_name[r.child_table]
                 plan = plan_child(parent, child, r)
-                fitter = copula_fitter(child.name)
+                fitter = cart_fitter(rare) if model == "cart" else copula_fitter(child.name)
                 redrawn = _try(lambda: redraw(plan, parent, child, out[r.parent_table], seed, fitter))  # noqa: B023
                 if redrawn is not None:
                     out[r.child_table] = redrawn
-                    notes[r.child_table] = _child_note(plan)
+                    notes[r.child_table] = _child_note(plan, MODEL_LABEL[model])
         return Sampled(out, notes)
     except DoppelError:
         raise
@@ -218,13 +255,14 @@ def fit_and_sample(
         ) from None
 
 
-def _child_note(plan: ChildPlan) -> str:
+def _child_note(plan: ChildPlan, label: str) -> str:
     r = plan.relation
+    how = "GaussianCopulas segmented by category" if label == "GaussianCopula" else f"{label} per context"
     if plan.context is None:
-        return f"rows per {r.parent_table} row drawn alike for every parent, GaussianCopulas segmented by category"
+        return f"rows per {r.parent_table} row drawn alike for every parent, {how}"
     return (
         f"rows per {r.parent_table} row and their values drawn by {r.parent_table}.{plan.context} "
-        f"(association {plan.association:.2f}), GaussianCopulas segmented by category; {r.parent_table} by HMA"
+        f"(association {plan.association:.2f}), {how}; {r.parent_table} by HMA"
     )
 
 

@@ -62,8 +62,10 @@ Replacer = Callable[[str, str, int, int], np.ndarray]  # (table, column, how man
 
 
 def value_checked(plan: ColumnPlan) -> bool:
-    """Sensitive columns whose single values can identify someone (not names alone, towns, categories)."""
-    if not plan.sensitive or plan.strategy == "empty":
+    """Identifier columns whose single values can identify someone (not names alone, towns, categories).
+    Quasi-identifiers and sensitive attributes are modelled: their values are real values of the column
+    by design, and what protects people is that no rare combination is written (whole rows are checked)."""
+    if not plan.identifier or plan.strategy == "empty":
         return False
     entity = plan.entity or "other_pii"
     if entity in VOCABULARY:
@@ -218,7 +220,7 @@ class LeakGuard:
                 continue
             column = _arrow(frame[plan.column])
             bad = self._hits(normalise(column), self._index.text)
-            if plan.sensitive and is_date(plan) and len(self._index.dates.sip):
+            if plan.identifier and is_date(plan) and len(self._index.dates.sip):
                 bad |= self._hits(normalise(column, dates=True, today=self._today), self._index.dates)
             if bad.any():
                 hits[plan.column] = np.flatnonzero(bad)
@@ -228,7 +230,7 @@ class LeakGuard:
         """Which of these would-be cells of ``plan``'s column equal a sensitive production value."""
         column = pa.array([v if isinstance(v, str) else None for v in values.tolist()], pa.large_string())
         bad = self._hits(normalise(column), self._index.text)
-        if plan.sensitive and is_date(plan):
+        if plan.identifier and is_date(plan):
             bad |= self._hits(normalise(column, dates=True, today=self._today), self._index.dates)
         return bad
 

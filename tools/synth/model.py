@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tools.export.base import NEUTRALISE_FORMULAS, Compression, Dialect, ExportFormat
 
-SynthModel = Literal["gaussian_copula", "ctgan", "copulagan", "tvae"]
-MODELS: tuple[str, ...] = ("gaussian_copula", "ctgan", "copulagan", "tvae")
+SynthModel = Literal["auto", "cart", "gaussian_copula", "ctgan", "copulagan", "tvae"]
+MODELS: tuple[str, ...] = ("auto", "cart", "gaussian_copula", "ctgan", "copulagan", "tvae")
 Strategy = Literal["learned", "regenerated", "key", "link", "text", "empty"]
 
 
@@ -75,7 +75,10 @@ class SynthesizeRequest(BaseModel):
 
     data: list[Path] = Field(min_length=1, description="sample files or folders; several related tables -> HMA")
     rows: int = Field(gt=0, description="rows of the first table; related tables keep the sample's proportions")
-    model: SynthModel = "gaussian_copula"
+    model: SynthModel = Field(
+        "auto",
+        description="auto (chosen per table, the reason recorded), cart, gaussian_copula, ctgan, copulagan, tvae",
+    )
     seed: int | str | None = Field(None, description="int or text; random (and recorded) when left out")
     epochs: int | None = Field(None, gt=0, description="training epochs for ctgan / copulagan / tvae")
     format: ExportFormat = "csv"
@@ -88,6 +91,9 @@ class SynthesizeRequest(BaseModel):
     constraints_file: Path | None = Field(None, description="YAML/JSON with 'constraints' and 'correlations' lists")
     overrides: Path | None = Field(None, description="classification corrections: table.column -> {sensitive, entity}")
     max_rows: int | None = Field(None, gt=0, description="read at most this many sample rows per table")
+    rare_below: int = Field(
+        10, ge=1, description="a whole row shared by fewer sample rows than this is rare and is never written as it is"
+    )
     fixed_time: dt.datetime | None = Field(
         None,
         description="the clock of this run: recorded as generated_at, and its date bounds plausible dates; "
@@ -102,6 +108,8 @@ class ColumnReport(BaseModel):
     column: str
     strategy: Strategy
     sensitive: bool
+    role: str = Field("non_sensitive", description="privacy role: identifier, quasi_identifier, sensitive_attribute")
+    flag: str | None = Field(None, description="GDPR art. 9 or confidential, for a sensitive attribute")
     entity: str | None = None
     sdtype: str | None = Field(None, description="SDV sdtype after our corrections (learned and link columns)")
     detail: str = ""
@@ -177,6 +185,7 @@ class TableOutput(BaseModel):
     training_rows: int
     dropped_orphans: int = Field(0, description="child rows left out of training: their parent key is absent")
     modelling: str = Field("", description="how SDV's models were split, when not one plain model")
+    model_reason: str = Field("", description="why this model was used for this table")
 
 
 class SynthesizeResult(BaseModel):

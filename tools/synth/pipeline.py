@@ -24,7 +24,7 @@ from tools.progress import ProgressCallback, no_progress
 from tools.sensitive.model import ColumnClassification
 from tools.synth import leakage, quality, scan
 from tools.synth.assemble import Assembled, assemble
-from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, fit_and_sample
+from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, choose_model, fit_and_sample
 from tools.synth.format import to_text
 from tools.synth.model import (
     ColumnReport,
@@ -76,7 +76,11 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     relations = find_relations(tables, profile)
     lookup = {(c.table, c.column): c for c in classifications}
     table_links = links(relations)
-    plans = {t.name: plan_table(profile.table(t.name), lookup, table_links.get(t.name, set())) for t in tables}
+    frequent = _frequent_shares(tables, lookup, request.rare_below)
+    plans = {
+        t.name: plan_table(profile.table(t.name), lookup, table_links.get(t.name, set()), frequent.get(t.name))
+        for t in tables
+    }
     user = assign(user_constraints, user_correlations, plans)
     warnings = _warnings(request, profile, relations)
 
@@ -88,12 +92,12 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     key_maps: dict[tuple[str, str], dict[object, str]] = {}
     for group in groups(names, relations):
         group_relations = [r for r in relations if r.child_table in group]
-        training = _training(group, by_name, plans, group_relations, seed, today)
+        training = _training(group, by_name, plans, group_relations, seed, today, request.rare_below)
         trainings.update({t.name: t for t in training})
         sampled, label, found = _fit(training, group_relations, request, seed, report)
         corrections.extend(found)
         clock.lap("fit_and_sample")
-        report(f"Regenerating {sum(p.sensitive for g in group for p in plans[g])} sensitive columns", 0, None)
+        report(f"Regenerating {sum(p.identifier for g in group for p in plans[g])} identifier columns", 0, None)
         for t in training:
 
             def rng(column: str, purpose: str, table: str = t.name) -> np.random.Generator:
@@ -105,7 +109,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
             outputs_info[t.name] = TableOutput(
                 table=t.name, rows=len(sampled[t.name]), columns=len(plans[t.name]), files=[], model=label,
                 training_rows=len(t.frame), dropped_orphans=t.dropped_orphans,
-                modelling=sampled.notes.get(t.name, ""),
+                modelling=sampled.notes.get(t.name, ""), model_reason=sampled.reason,
             )  # fmt: skip
         clock.lap("regenerate")
 
@@ -223,14 +227,29 @@ def _classify(
     return found
 
 
+def _frequent_shares(
+    tables: list[IngestedTable], lookup: dict[tuple[str, str], ColumnClassification], k: int
+) -> dict[str, dict[str, float]]:
+    """Per table and quasi-identifying or sensitive column: the share of values whose label recurs k times."""
+    from tools.synth.coarsen import frequent_share
+
+    shares: dict[str, dict[str, float]] = {}
+    for t in tables:
+        for column in t.frame.columns:
+            found = lookup.get((t.name, str(column)))
+            if found is not None and found.role in ("quasi_identifier", "sensitive_attribute"):
+                shares.setdefault(t.name, {})[str(column)] = frequent_share(t.frame[column], k)
+    return shares
+
+
 def _warnings(request: SynthesizeRequest, profile: DatasetProfile, relations: list[Relation]) -> list[str]:
     warnings = list(profile.warnings)
-    if relations and request.model != "gaussian_copula":
+    if relations and request.model not in ("gaussian_copula", "cart", "auto"):
         warnings.append(
             f"related tables are modelled by HMA (Gaussian copulas); --model {request.model} applies to the others"
         )
-    if request.epochs is not None and request.model == "gaussian_copula":
-        warnings.append("--epochs has no effect on gaussian_copula")
+    if request.epochs is not None and request.model in ("gaussian_copula", "cart", "auto"):
+        warnings.append(f"--epochs has no effect on {request.model} (only ctgan, copulagan and tvae train in epochs)")
     for r in relations:
         if r.orphan_rows:
             warnings.append(
@@ -247,9 +266,10 @@ def _training(
     relations: list[Relation],
     seed: int,
     today: dt.date,
+    rare: int,
 ) -> list[TrainingTable]:
     """Training frames of a group, relation keys as integer codes, orphan child rows dropped."""
-    training = {name: training_table(by_name[name], plans[name], seed, today) for name in group}
+    training = {name: training_table(by_name[name], plans[name], seed, today, rare) for name in group}
     codes: dict[tuple[str, str], dict[str, int]] = {}
     for r in relations:
         parent_values = by_name[r.parent_table].frame[r.parent_column]
@@ -279,16 +299,19 @@ def _fit(
     rows = request.rows
     if len(training) == 1 and training[0].frame.shape[1] == 0:  # nothing to learn: every column is made
         nothing = Sampled({training[0].name: pd.DataFrame(index=pd.RangeIndex(rows))})
+        nothing.reason = "no column is learned: every column is regenerated"
         return nothing, "none (every column regenerated)", []
     link_types = {r.parent_table: {r.parent_column: "id"} for r in relations}
     for r in relations:
         link_types.setdefault(r.child_table, {})[r.child_column] = "id"
     metadata, corrections = build_metadata(training, relations, link_types)
-    label = "HMA" if len(training) > 1 else MODEL_LABEL[request.model]
+    model, reason = choose_model(request.model, min(len(t.frame) for t in training))
+    label = "HMA" if len(training) > 1 else MODEL_LABEL[model]
     columns = sum(t.frame.shape[1] for t in training)
     names = ", ".join(t.name for t in training)
     report(f"Fitting {label} on {columns} columns of {names} ({sum(len(t.frame) for t in training):,} rows)", 0, None)
-    sampled = fit_and_sample(training, metadata, request.model, request.epochs, seed, rows, relations)
+    sampled = fit_and_sample(training, metadata, model, request.epochs, seed, rows, relations, request.rare_below)
+    sampled.reason = reason
     return sampled, label, corrections
 
 
@@ -359,6 +382,7 @@ def learn_production(
 def _column_reports(
     names: list[str], plans: dict[str, list[ColumnPlan]], assembled: dict[str, Assembled]
 ) -> list[ColumnReport]:
+    from tools.sensitive.policy import flag_for
     from tools.synth.training import SDTYPES
 
     out = []
@@ -367,7 +391,8 @@ def _column_reports(
             sdtype = SDTYPES.get(p.kind or "") if p.strategy == "learned" else ("id" if p.strategy == "link" else None)
             out.append(
                 ColumnReport(
-                    table=name, column=p.column, strategy=p.strategy, sensitive=p.sensitive, entity=p.entity,
+                    table=name, column=p.column, strategy=p.strategy, sensitive=p.sensitive, role=p.role,
+                    flag=flag_for(p.entity or "none", p.role), entity=p.entity,
                     sdtype=sdtype, detail=assembled[name].details.get(p.column, ""),
                 )
             )  # fmt: skip

@@ -224,7 +224,7 @@ def _bad_postcodes(values: np.ndarray, pattern: str, rng: np.random.Generator) -
 
 def _tokens(n: int, plan: ColumnPlan, codec: Codec | None, rng: np.random.Generator) -> np.ndarray:
     """Frequent unparsed spellings of the (non-sensitive) column, or null tokens matching its shapes."""
-    pairs = codec.tokens if codec is not None and not plan.sensitive else []
+    pairs = codec.tokens if codec is not None and not plan.identifier else []
     if not pairs:
         shapes = {s.value for s in plan.profile.patterns.top} if plan.profile.patterns else set()
         pairs = [(t, 1) for t in NULL_TOKENS if shape(t) in shapes] or [("N/A", 1)]

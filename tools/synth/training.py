@@ -27,9 +27,11 @@ from tools.profile.patterns import find_masked
 from tools.profile.quality import in_range
 from tools.profile.values import ColumnValues, column_values, expand
 from tools.synth.arrays import keep_where
+from tools.synth.coarsen import DEFAULT_K, merge_rare_labels, to_month
 from tools.synth.plan import ColumnPlan
 
 TOKEN_MIN_ROWS = 5  # an unparsed value is kept as a re-usable token only when this many rows share it
+PROTECTED_ROLES = ("quasi_identifier", "sensitive_attribute")
 SDTYPES = {"number": "numerical", "date": "datetime", "boolean": "boolean", "category": "categorical"}
 
 
@@ -84,6 +86,8 @@ class TrainingTable:
     source_rows: int
     dropped_orphans: int = 0
     modes: dict[str, tuple[str, float]] = field(default_factory=dict)  # number column -> (flag column, value)
+    months: set[str] = field(default_factory=set)  # quasi-identifying dates learned to the month
+    merged_labels: dict[str, int] = field(default_factory=dict)  # column -> rare labels merged before learning
 
 
 def presence_name(index: int) -> str:
@@ -118,10 +122,12 @@ def split_spike(values: np.ndarray, rng: np.random.Generator) -> tuple[float, np
 
 
 def training_table(
-    table: IngestedTable, plans: list[ColumnPlan], seed: int, today: dt.date | None = None
+    table: IngestedTable, plans: list[ColumnPlan], seed: int, today: dt.date | None = None, rare: int = DEFAULT_K
 ) -> TrainingTable:
     """The learned and presence columns of one table (link columns are added by the caller). ``today``
-    bounds plausible dates; a fixed one (the run's date) keeps a resumed run byte-identical."""
+    bounds plausible dates; a fixed one (the run's date) keeps a resumed run byte-identical. Labels of
+    quasi-identifiers and sensitive attributes seen in fewer than ``rare`` rows are merged first, and
+    quasi-identifying dates are learned to the month (``coarsen.py``)."""
     today = today or dt.date.today()
     frame = table.frame
     columns: dict[str, pd.Series | np.ndarray] = {}
@@ -129,11 +135,20 @@ def training_table(
     codecs: dict[str, Codec] = {}
     presence: dict[str, str] = {}
     modes: dict[str, tuple[str, float]] = {}
+    months: set[str] = set()
+    merged: dict[str, int] = {}
     for i, plan in enumerate(plans):
         series = frame[plan.column]
         if plan.strategy == "learned" and plan.kind is not None:
             rng = rng_for(seed, table.name, plan.column, 0, 0, "impute")
             values, codec = parse_column(plan, series, rng, today)
+            if plan.role in PROTECTED_ROLES and plan.kind == "category":
+                values, merged[plan.column] = merge_rare_labels(
+                    values, rare, rng_for(seed, table.name, plan.column, 0, 0, "rare")
+                )
+            if plan.role == "quasi_identifier" and plan.kind == "date":
+                values = to_month(values)
+                months.add(plan.column)
             if plan.kind == "number" and (spike := split_spike(values, rng)) is not None:
                 value, flag, values = spike
                 modes[plan.column] = (mode_name(i), value)
@@ -148,7 +163,9 @@ def training_table(
             sdtypes[name] = "boolean"
             presence[plan.column] = name
     out = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
-    return TrainingTable(table.name, out, sdtypes, codecs, presence, len(frame), modes=modes)
+    merged = {column: count for column, count in merged.items() if count}
+    return TrainingTable(table.name, out, sdtypes, codecs, presence, len(frame), modes=modes, months=months,
+                         merged_labels=merged)  # fmt: skip
 
 
 def present_mask(series: pd.Series) -> np.ndarray:
