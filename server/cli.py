@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tools.errors import DoppelError
@@ -123,7 +124,7 @@ def generate(
     )
     result = _with_progress(lambda progress: generate_data(request, progress), quiet)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
     summary = Table(title=f"{result.schema_name} v{result.schema_version} -> {result.out}", show_edge=False)
     summary.add_column("table")
     summary.add_column("rows", justify="right")

@@ -1,4 +1,4 @@
-"""`doppel classify DATA... --out sensitivity.json`: which columns are sensitive, and why."""
+"""`doppel classify DATA... --out sensitivity.json`: each column's privacy role, and why."""
 
 from __future__ import annotations
 
@@ -32,6 +32,19 @@ def _top_evidence(result: ColumnClassification) -> str:
     return max(pool, key=lambda e: e.score).detail
 
 
+ROLE_LABELS = {"identifier": "[bold red]identifier[/]", "quasi_identifier": "[yellow]quasi-identifier[/]",
+               "sensitive_attribute": "[magenta]sensitive-attribute[/]", "non_sensitive": "-"}  # fmt: skip
+
+
+def role_label(result: ColumnClassification) -> str:
+    """The privacy role in one word, with ``art.9`` or ``confidential`` for a sensitive attribute."""
+    from tools.sensitive.policy import flag_for
+
+    flag = flag_for(result.entity, result.role)
+    label = ROLE_LABELS[result.role]
+    return f"{label} ({flag.replace('GDPR ', '').replace(' ', '')})" if flag else label
+
+
 def classification_view(report: SensitivityReport, out_path: Path) -> RenderableType:
     """Every column's decision, one table per sample table, fitted to the terminal (a block per column
     when it is narrow); column names stand alone under their table's name."""
@@ -45,7 +58,7 @@ def classification_view(report: SensitivityReport, out_path: Path) -> Renderable
         view = FitTable(
             [
                 Column("column"),
-                Column("sensitive"),
+                Column("role"),
                 Column("entity"),
                 Column("conf.", justify="right"),
                 Column("strategy"),
@@ -54,8 +67,9 @@ def classification_view(report: SensitivityReport, out_path: Path) -> Renderable
             title=escape(title),
         )
         for r in columns:
-            flag = "[bold red]yes[/]" if r.sensitive else "no"
-            view.add_row(escape(r.column), flag, r.entity, f"{r.confidence:.2f}", r.strategy, escape(_top_evidence(r)))
+            view.add_row(
+                escape(r.column), role_label(r), r.entity, f"{r.confidence:.2f}", r.strategy, escape(_top_evidence(r))
+            )
         views.append(view)
     return Group(*views)
 

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tools.profile.model import DatasetProfile
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         result = profile_samples(data, out_path, max_rows)
         for warning in result.warnings:
-            err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
         summarise(result, out)
         seconds = time.perf_counter() - started
         out.print(f"profile written to {out_path} in {seconds:.1f}s", highlight=False)

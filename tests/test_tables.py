@@ -23,7 +23,7 @@ EVIDENCE = {
     "customer_reference_number": "column name matches 'customer_reference_number' (en, exact)",
     "national_insurance_number": "96% of 500 sampled values match the UK National Insurance number format",
     "primary_email_address": "98% of 500 sampled values match email address format",
-    "gender": "policy: genders are a quasi-identifier that is kept, not regenerated",
+    "gender": "policy: genders are a quasi-identifier: modelled with the rest, not regenerated",
     "monthly_fee_gbp": "no personal-data signal",
 }
 ENTITIES = {
@@ -54,7 +54,7 @@ def report(tables: tuple[str, ...] = ("telecom_customers",)) -> SensitivityRepor
         )
         for table in tables
         for column, detail in EVIDENCE.items()
-        for sensitive in [ENTITIES[column][0] not in ("none", "gender")]
+        for sensitive in [ENTITIES[column][0] != "none"]
     ]
     return SensitivityReport(sample=500, tables=list(tables), columns=columns)
 
@@ -80,17 +80,18 @@ def test_classification_fits_80_columns_with_whole_names_roles_and_evidence(tabl
         section = words[start : start + 2 + 2 * len(ENTITIES) + 2]
         for column, (entity, strategy) in ENTITIES.items():
             row = next(w for w in section if w and w[0] == column)  # the whole name, on one line with its role
-            assert entity in row and strategy in row and ("yes" in row) == (entity not in ("none", "gender"))
+            role = "-" if entity == "none" else "quasi-identifier" if entity == "gender" else "identifier"
+            assert entity in row and strategy in row and role in row
     text = flat(lines)
     assert all(detail in text for detail in EVIDENCE.values())
-    assert f"{3 * len(tables)} of {5 * len(tables)} columns sensitive -> sensitivity.json" in text
+    assert f"{4 * len(tables)} of {5 * len(tables)} columns sensitive -> sensitivity.json" in text
 
 
 def test_classification_is_one_table_when_the_terminal_is_wide() -> None:
     lines = render(classification_view(report(), Path("sensitivity.json")), 200)
     assert_fits(lines, 200)
     header = next(line for line in lines if "top evidence" in line)
-    assert header.split() == ["column", "┃", "sensitive", "┃", "entity", "┃", "conf.", "┃", "strategy", "┃", "top",
+    assert header.split() == ["column", "┃", "role", "┃", "entity", "┃", "conf.", "┃", "strategy", "┃", "top",
                               "evidence"]  # fmt: skip
     assert any(line.split()[0] == "national_insurance_number" and EVIDENCE[line.split()[0]] in line for line in lines)
 

@@ -61,7 +61,7 @@ def profile_column(values: ColumnValues, classification: ColumnClassification | 
         sensitive=sensitive,
         role=role,
         entity=entity,
-        inferred=_public_inference(inference.result, role == "identifier"),
+        inferred=_public_inference(inference.result, sensitive),
         count=values.rows,
         present=present,
         nulls=values.nulls,
@@ -86,9 +86,9 @@ def profile_column(values: ColumnValues, classification: ColumnClassification | 
     return ColumnResult(profile, values, inference, key)
 
 
-def _public_inference(result: TypeInference, identifier: bool) -> TypeInference:
-    """An identifier's yes/no spellings are left out (a modelled flag needs them to be read and written)."""
-    if not identifier:
+def _public_inference(result: TypeInference, sensitive: bool) -> TypeInference:
+    """A sensitive column's yes/no spellings are left out (synthesis reads a modelled flag's from the sample)."""
+    if not sensitive:
         return result
     return result.model_copy(update={"true_literal": None, "false_literal": None})
 

@@ -270,6 +270,10 @@ def _dates(
 
 def _booleans(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) -> tuple[np.ndarray, Codec]:
     inferred = plan.profile.inferred
+    if inferred.true_literal is None:  # a sensitive flag's spellings stay out of the profile: read them here
+        from tools.profile.types import infer_type
+
+        inferred = infer_type(values).result
     true, false = inferred.true_literal or "True", inferred.false_literal or "False"
     lower = pc.utf8_lower(values.text)
     is_true = np.asarray(pc.equal(lower, true.lower()).to_numpy(zero_copy_only=False), dtype=bool)
