@@ -24,6 +24,7 @@ from server.mcp_runs import add_run_resources, add_run_tools
 from server.mcp_tools import capability_tool
 from tools.capability.registry import capabilities
 from tools.settings import Settings
+from tools.workspace import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +38,24 @@ Doppel turns production samples (or a schema) into safe synthetic test data.
 - A run may pause at an approval point or after a failure: answer with approve_run or answer_failure,
   then resume_run. Read runs as resources: doppel://runs, doppel://runs/{run_id},
   doppel://runs/{run_id}/events, doppel://runs/{run_id}/report (HTML) and .../evaluation (JSON).
-Paths are files on the server's machine, relative to its working directory. No tool returns raw
-values of sensitive production columns."""
+Paths are files on the server's machine inside its workspace folder (relative paths start there);
+paths outside it are refused. No tool returns raw values of sensitive production columns."""
 
 
 def build_server(settings: Settings) -> FastMCP[Any]:
-    """The "doppel" FastMCP server for ``settings`` (its host decides the DNS-rebinding guard)."""
+    """The "doppel" FastMCP server for ``settings`` (its host decides the DNS-rebinding guard; every path a
+    tool is given stays inside ``settings.workspace_root``)."""
+    workspace = workspace_of(settings)
     server: FastMCP[Any] = FastMCP(
         "doppel",
         instructions=INSTRUCTIONS,
-        tools=[capability_tool(cap) for cap in capabilities()],
+        tools=[capability_tool(cap, workspace) for cap in capabilities()],
         host=settings.mcp.host,
         port=settings.mcp.port,
         log_level="WARNING",
         transport_security=_rebinding_guard(settings.mcp.host),
     )
-    add_run_tools(server, settings)
+    add_run_tools(server, settings, workspace)
     add_run_resources(server, settings)
     return server
 

@@ -36,8 +36,10 @@ from tests.workflow_support import cli, settings_in
 from tools.capability.registry import SPECIALISTS, capabilities
 from tools.errors import DoppelError
 from tools.settings import ModelSettings, Settings
+from tools.workspace import Workspace
 
 TELECOM_SAMPLE = ROOT / "playbooks" / "samples" / "telecom_customers.csv"
+WORKSPACE = Workspace.at(ROOT)
 
 
 def chat(conversation: Conversation, message: str) -> list[ChatEvent]:
@@ -63,7 +65,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def test_every_capability_is_a_strands_tool_with_the_registry_schema() -> None:
-    served = {tool.tool_name: tool for name in SPECIALISTS for tool in specialist_tools(name)}
+    served = {tool.tool_name: tool for name in SPECIALISTS for tool in specialist_tools(name, WORKSPACE)}
     registry = {c.name: c for c in capabilities()}
     assert set(served) == set(registry)
     for name, cap in registry.items():
@@ -78,7 +80,7 @@ def test_strands_and_mcp_serve_identical_schemas() -> None:
     mcp = build_server(Settings(home=Path("/nonexistent")))
     listed = {t.name: t for t in asyncio.run(mcp.list_tools())}
     for name in SPECIALISTS:
-        for tool in specialist_tools(name):
+        for tool in specialist_tools(name, WORKSPACE):
             assert listed[tool.tool_name].inputSchema == tool.tool_spec["inputSchema"]["json"], tool.tool_name
             assert listed[tool.tool_name].description == tool.tool_spec["description"]
 

@@ -43,7 +43,8 @@ def anyio_backend() -> str:
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPEL_")}
-    return env | {"DOPPEL_HOME": str(home), "DOPPEL_USER": "tester"} | extra
+    # the test's folder is the workspace: its outputs and configs live there (the bundled samples are readable)
+    return env | {"DOPPEL_HOME": str(home), "DOPPEL_USER": "tester", "DOPPEL_WORKSPACE_ROOT": str(home.parent)} | extra
 
 
 @asynccontextmanager

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     )
 
     home: Path = Field(Path(".doppel"), description="runs, artifacts and the default database live here")
+    workspace_root: Path = Field(
+        Path("."),
+        description="the folder MCP, chat and UI tools may read and write (default: the working folder); "
+        "paths outside it are refused",
+    )
     database_url: str | None = Field(None, description="any SQLAlchemy URL; default SQLite in home")
     model: ModelSettings = Field(default_factory=ModelSettings)
     approvals: list[ApprovalPoint] = Field(default_factory=_default_approvals)

@@ -13,6 +13,7 @@ from tools.capability.registry import capability
 from tools.errors import DoppelError, Issue
 from tools.export.base import Compression, Dialect, ExportFormat
 from tools.progress import ProgressCallback
+from tools.workspace import in_workspace
 
 
 class ValidateSchemaRequest(BaseModel):
@@ -146,7 +147,7 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
         neutralise_formulas=request.neutralise_formulas,
     )
     options = GenerateOptions(
-        out=request.append or request.out or Path("out") / spec.name,
+        out=request.append or request.out or in_workspace(Path("out") / spec.name),
         rows=request.rows,
         seed=seed,
         export=export,
