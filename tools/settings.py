@@ -57,8 +57,10 @@ class RetrySettings(BaseModel):
 
 class McpSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = Field(8765, ge=1, le=65535)
-    token: SecretStr | None = Field(None, description="bearer token; required to bind anything but loopback")
+    port: int = Field(8765, ge=0, le=65535, description="0: any free port (the server's banner names it)")
+    token: SecretStr | None = Field(
+        None, description="bearer token; 32+ random characters, required to bind anything but loopback"
+    )
 
 
 class Settings(BaseSettings):
