@@ -176,13 +176,14 @@ def _newest(settings: Settings, *, paused: bool = False) -> str:
 
 def find_sensitivity_report(settings: Settings, column: str, run_id: str | None = None) -> Path:
     """The newest sensitivity.json holding ``column``: from runs (newest first) and this chat's own files."""
+    from agents.models.factory import chat_folder
     from agents.workflow import api
     from tools.sensitive.report import read_report
 
     candidates: list[Path] = []
     runs = [api.get_run(run_id, settings=settings)] if run_id else api.list_runs(limit=50, settings=settings)
     candidates += [r.artifacts_dir / SENSITIVITY_FILE for r in runs]
-    chat = Path(settings.home) / "chat"
+    chat = chat_folder(settings)
     if run_id is None and chat.is_dir():
         candidates += list(chat.glob("sensitivity*.json"))
     existing = sorted((p for p in candidates if p.is_file()), key=lambda p: p.stat().st_mtime, reverse=True)
