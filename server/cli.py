@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tools.errors import DoppelError
+from tools.redact import install_log_redaction, redact
 
 app = typer.Typer(
     name="doppel",
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+install_log_redaction()  # no log line of any command shows a URL's password
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -34,7 +36,7 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except DoppelError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

@@ -74,7 +74,9 @@ class Settings(BaseSettings):
         description="the folder MCP, chat and UI tools may read and write (default: the working folder); "
         "paths outside it are refused",
     )
-    database_url: str | None = Field(None, description="any SQLAlchemy URL; default SQLite in home")
+    database_url: SecretStr | None = Field(
+        None, description="any SQLAlchemy URL; default SQLite in home (a secret: it may hold a password)"
+    )
     model: ModelSettings = Field(default_factory=ModelSettings)
     approvals: list[ApprovalPoint] = Field(default_factory=_default_approvals)
     retention_days: int = Field(365, ge=1, description="audit records older than this are archived")
@@ -84,8 +86,11 @@ class Settings(BaseSettings):
 
     @property
     def database(self) -> str:
-        """The database URL in use (SQLite at ``home/doppel.db`` unless configured)."""
-        return self.database_url or f"sqlite:///{self.home / 'doppel.db'}"
+        """The database URL in use (SQLite at ``home/doppel.db`` unless configured), password and all: for
+        connecting only; anything shown or stored goes through ``tools.redact.redact``."""
+        if self.database_url is not None and self.database_url.get_secret_value():
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.home / 'doppel.db'}"
 
     @property
     def runs_dir(self) -> Path:

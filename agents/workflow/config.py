@@ -6,6 +6,7 @@ folders) or ``schema_file`` (start from a schema with no production data) is giv
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tools.errors import DoppelError, Issue
 from tools.export.base import Dialect, ExportFormat
+from tools.redact import redact
 from tools.settings import ApprovalPoint
 from tools.synth.model import SynthModel
 from tools.workspace import Workspace
@@ -47,6 +49,15 @@ class RunConfig(BaseModel):
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
     targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
     out: Path | None = Field(None, description="also copy the exported files here")
+
+    @field_validator("data", "schema_file", "out", mode="before")
+    @classmethod
+    def _not_a_url(cls, value: Any) -> Any:
+        """A URL is no file: refused before it becomes a folder named after its password."""
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", item):
+                raise ValueError(f"{redact(item)} is a URL; give a file or folder on this machine")
+        return value
 
     @field_validator("seed")
     @classmethod
