@@ -253,3 +253,25 @@ def test_workspace_root_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("DOPPEL_WORKSPACE_ROOT", str(tmp_path / "w"))
     assert workspace_of(load_settings()).root == (tmp_path / "w").resolve()
     assert os.fspath(load_settings().workspace_root) == str(tmp_path / "w")
+
+
+@pytest.mark.anyio
+async def test_yaml_syntax_errors_name_the_line_not_its_text(places: dict[str, Path]) -> None:
+    """Side files (classification overrides, synthesis constraints, run configs) with a syntax error: the
+    error says where, never what the line holds."""
+    from tools.synth.model import SynthesizeRequest
+    from tools.synth.rules import load_rules
+
+    broken = places["workspace"] / "broken.yaml"
+    broken.write_text("api: ok\nTOPSECRETHASHVALUE: [unclosed, Xy12\nnext: line\n", encoding="utf-8")
+    bank = ROOT / "playbooks" / "samples" / "bank_accounts.csv"
+    (result,) = await mcp_calls(
+        settings_for(places),
+        [("classify_data", {"data": [str(bank)], "out": "s.json", "sample": 20, "overrides": "broken.yaml"})],
+    )
+    text = reply_text(result)
+    assert result.isError and "line 3" in text, text
+    assert leaked(text) == [], text
+    with pytest.raises(Exception, match="line 3") as constraints:
+        load_rules(SynthesizeRequest(data=[bank], rows=10, constraints_file=broken))
+    assert leaked(str(constraints.value)) == []

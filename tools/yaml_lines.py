@@ -51,6 +51,16 @@ PLAIN = re.compile(r"\$?[^\W\d][\w-]{0,63}(?:\[\d+\])*|\[key\]|\d{1,9}")
 MIN_HIDDEN = 4  # shorter text cannot carry a secret worth hiding, and would blot out ordinary words
 
 
+def syntax_problem(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error without the file's text (``str(exc)`` quotes the line): ``line 3, column 5:
+    expected ',' or ']', but got ':' (in what starts on line 2)``."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "not valid YAML"
+    context_mark = getattr(exc, "context_mark", None)
+    started = f" (in what starts on line {context_mark.line + 1})" if context_mark and mark is not context_mark else ""
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}{started}" if mark else str(problem)
+
+
 def is_plain(part: str | int) -> bool:
     """An index, or a key that is a short identifier (``customers``, ``$defs``, ``edge_cases[0]``)."""
     return isinstance(part, int) or PLAIN.fullmatch(part) is not None

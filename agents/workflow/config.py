@@ -19,7 +19,7 @@ from tools.redact import redact
 from tools.settings import ApprovalPoint
 from tools.synth.model import SynthModel
 from tools.workspace import Workspace
-from tools.yaml_lines import line_of, parse_with_lines, safe_issue_text
+from tools.yaml_lines import line_of, parse_with_lines, safe_issue_text, syntax_problem
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
@@ -108,7 +108,7 @@ def load_run_config(path: Path) -> RunConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DoppelError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise DoppelError(f"{where}: not valid YAML: {syntax_problem(exc)}") from None
     if not isinstance(data, dict):
         raise DoppelError(f"{path}: a run config is a mapping with at least 'name' and 'data' or 'schema_file'")
     try:
