@@ -26,6 +26,7 @@ from server.mcp_runs import add_run_resources, add_run_tools
 from server.mcp_tools import capability_tool
 from tools.capability.registry import capabilities
 from tools.errors import DoppelError
+from tools.redact import install_log_redaction
 from tools.settings import Settings
 from tools.workspace import workspace_of
 
@@ -48,6 +49,7 @@ paths outside it are refused. No tool returns raw values of sensitive production
 def build_server(settings: Settings) -> FastMCP[Any]:
     """The "doppel" FastMCP server for ``settings`` (its host decides the DNS-rebinding guard; every path a
     tool is given stays inside ``settings.workspace_root``)."""
+    install_log_redaction()  # however the server is started, no log line shows a URL's password
     workspace = workspace_of(settings)
     server: FastMCP[Any] = FastMCP(
         "doppel",
