@@ -10,10 +10,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import yaml
 
@@ -27,6 +30,7 @@ from tools.redact import install_log_redaction, redact
 PASSWORD = "Pw0rdSECRET"
 PARTS = (PASSWORD, "Pw0rd", "SECRET")  # no piece of it either
 PG_URL = f"postgresql+psycopg://postgres:{PASSWORD}@127.0.0.1:5432/test"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def assert_clean(text: str, where: str) -> None:
@@ -72,9 +76,22 @@ def _run_config(folder: Path, **extra: Any) -> Path:
     return path
 
 
-def test_a_run_on_a_database_url_with_a_password_leaks_it_nowhere(tmp_path: Path) -> None:
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """PG_URL on a fresh schema of the local PostgreSQL, dropped afterwards."""
+    name = f"doppel_redact_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+def test_a_run_on_a_database_url_with_a_password_leaks_it_nowhere(tmp_path: Path, pg_url: str) -> None:
     home = tmp_path / "home"
-    env = {"DOPPEL_DATABASE_URL": PG_URL}
+    env = {"DOPPEL_DATABASE_URL": pg_url}
     done = doppel("run", str(_run_config(tmp_path)), home=home, cwd=tmp_path, **env)
     assert done.returncode == 0, done.stderr
     listed = doppel("runs", "list", home=home, cwd=tmp_path, **env)
