@@ -18,6 +18,7 @@ from strands import Agent
 
 from agents.events import Event, parse_event
 from agents.strands_adapter import doppel_event
+from tools.redact import install_log_redaction
 from tools.settings import Settings
 
 
@@ -73,6 +74,7 @@ class Conversation:
     def __init__(self, settings: Settings, supervisor: Agent | None = None) -> None:
         from agents.team import build_supervisor
 
+        install_log_redaction()  # the terminal chat and the UI alike: no log line shows a URL's password
         self.settings = settings
         self.agent = supervisor or build_supervisor(settings)
         self.pending: list[ApprovalNeeded] = []

@@ -27,6 +27,7 @@ from agents.state.models import SavedConfiguration, utcnow
 from agents.workflow.config import RunConfig
 from tools.errors import DoppelError, Issue
 from tools.files import write_text_atomic
+from tools.redact import redact
 from tools.settings import Settings
 
 FORMAT = "doppel-configuration"
@@ -234,7 +235,7 @@ def check_targets(targets: Sequence[dict[str, Any]], timeout: float = TIMEOUT) -
         if url_key is not None:
             problem = _url_problem(str(target[url_key]), timeout)
             if problem:
-                issues.append(Issue(path=f"{where}.{url_key}: {target[url_key]}", message=problem))
+                issues.append(Issue(path=f"{where}.{url_key}: {redact(str(target[url_key]))}", message=problem))
         elif isinstance(target.get("host"), str):
             port = target.get("port")
             if not isinstance(port, int):

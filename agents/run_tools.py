@@ -1,6 +1,7 @@
 """The supervisor's own tools: start, follow, answer and explain workflow runs from a conversation.
 
-Thin over ``agents.workflow.api`` (the MCP server's run tools are thin over the same functions). In a
+Thin over ``agents.workflow.api`` (the MCP server's run tools are thin over the same functions). A run
+config, and every path in it, must be inside the workspace (``tools.workspace``), as for MCP. In a
 conversation "approve" means "go on", so ``approve_run`` records the answer and resumes the run; a run
 tool with no run id acts on the newest run (paused, for approve/resume). A run's events stream to the
 chat while it works, through the same tool stream as capability progress.
@@ -17,6 +18,7 @@ from agents.strands_adapter import EventEmitter, TypedTool, validation_message
 from agents.workflow.status import RunStatus
 from tools.errors import DoppelError
 from tools.settings import Settings
+from tools.workspace import workspace_of
 
 SENSITIVITY_FILE = "classify/sensitivity.json"
 
@@ -72,10 +74,12 @@ class ExplainColumnRequest(BaseModel):
 def run_tools(settings: Settings) -> list[TypedTool]:
     """The supervisor's run tools, bound to ``settings``."""
     from agents.workflow import api
-    from agents.workflow.config import resolve_config
+    from agents.workflow.config import load_confined_config
+
+    workspace = workspace_of(settings)
 
     def start(request: RunWorkflowRequest, emit: EventEmitter) -> RunStatus:
-        config = api.load_run_config(resolve_config(request.config))
+        config = load_confined_config(request.config, workspace)
         overrides = {k: v for k, v in {"rows": request.rows, "seed": request.seed}.items() if v is not None}
         if overrides:
             try:
@@ -124,12 +128,14 @@ def run_tools(settings: Settings) -> list[TypedTool]:
             "(completed, or paused at an approval point or after a failure).",
             RunWorkflowRequest,
             start,
+            workspace,
         ),
         TypedTool(
             "resume_workflow",
             "Continue a paused or interrupted run from its last checkpoint.",
             ResumeRequest,
             resume,
+            workspace,
         ),
         TypedTool(
             "approve_run",
@@ -137,21 +143,24 @@ def run_tools(settings: Settings) -> list[TypedTool]:
             "aborted, continue the run.",
             ApproveRequest,
             approve,
+            workspace,
         ),
         TypedTool(
             "answer_failure",
             "Answer a run paused after a failed stage: retry it or skip it (then the run continues), or abort.",
             FailureAnswerRequest,
             failure,
+            workspace,
         ),
-        TypedTool("run_status", "A run's state, stages, outputs and open question.", RunRef, status),
-        TypedTool("list_runs", "Past runs, newest first, with their states.", ListRunsRequest, listing),
+        TypedTool("run_status", "A run's state, stages, outputs and open question.", RunRef, status, workspace),
+        TypedTool("list_runs", "Past runs, newest first, with their states.", ListRunsRequest, listing, workspace),
         TypedTool(
             "explain_column",
             "Why a column was marked sensitive or not: entity, confidence, strategy and the evidence, from the "
             "newest classification that has the column (a run's or one made in this chat).",
             ExplainColumnRequest,
             explain,
+            workspace,
         ),
     ]
 
@@ -167,13 +176,14 @@ def _newest(settings: Settings, *, paused: bool = False) -> str:
 
 def find_sensitivity_report(settings: Settings, column: str, run_id: str | None = None) -> Path:
     """The newest sensitivity.json holding ``column``: from runs (newest first) and this chat's own files."""
+    from agents.models.factory import chat_folder
     from agents.workflow import api
     from tools.sensitive.report import read_report
 
     candidates: list[Path] = []
     runs = [api.get_run(run_id, settings=settings)] if run_id else api.list_runs(limit=50, settings=settings)
     candidates += [r.artifacts_dir / SENSITIVITY_FILE for r in runs]
-    chat = Path(settings.home) / "chat"
+    chat = chat_folder(settings)
     if run_id is None and chat.is_dir():
         candidates += list(chat.glob("sensitivity*.json"))
     existing = sorted((p for p in candidates if p.is_file()), key=lambda p: p.stat().st_mtime, reverse=True)

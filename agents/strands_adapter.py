@@ -2,9 +2,10 @@
 
 The twin of ``server/mcp_tools.py``: neither adapter derives a schema of its own, so a tool looks the
 same to a specialist agent and to an MCP client (a test compares them). The capability runs in a worker
-thread; each progress call travels to the agent's stream as a tool stream event carrying a ``Progress``
-event, so every renderer (CLI chat, Chainlit) sees one stream. User errors become an error tool result
-with the plain message, which the model then reports; bugs are logged with their traceback.
+thread, with every path it is given confined to the workspace (``tools.workspace``: a model's request is
+never trusted with the whole disk); each progress call travels to the agent's stream as a tool stream event
+carrying a ``Progress`` event, so every renderer (CLI chat, Chainlit) sees one stream. User errors become an
+error tool result with the plain message, which the model then reports; bugs are logged with their traceback.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from strands.types.tools import AgentTool, ToolResult, ToolSpec, ToolUse
 from agents.events import Event, Progress
 from tools.capability.registry import Capability, Specialist, capabilities
 from tools.errors import DoppelError
+from tools.workspace import Workspace, within
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +50,9 @@ Work = Callable[[Any, EventEmitter], BaseModel]
 class TypedTool(AgentTool):
     """A Strands tool from a pydantic input model and a blocking ``work(request, emit)``.
 
-    ``work`` runs in a worker thread; every event it emits reaches the agent's stream as tool stream
-    data ``{"doppel_event": {...}}`` while it runs, and its pydantic result becomes the tool result."""
+    ``work`` runs in a worker thread inside ``workspace`` (every path of the request resolved in it, or
+    the call refused); every event it emits reaches the agent's stream as tool stream data
+    ``{"doppel_event": {...}}`` while it runs, and its pydantic result becomes the tool result."""
 
     def __init__(
         self,
@@ -57,11 +60,13 @@ class TypedTool(AgentTool):
         description: str,
         input_model: type[BaseModel],
         work: Work,
+        workspace: Workspace,
         schema: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.input_model = input_model
         self.work = work
+        self.workspace = workspace
         self._spec: ToolSpec = {
             "name": name,
             "description": description,
@@ -83,9 +88,12 @@ class TypedTool(AgentTool):
     async def stream(self, tool_use: ToolUse, invocation_state: dict[str, Any], **kwargs: Any) -> AsyncGenerator[Any]:
         tool_use_id = str(tool_use.get("toolUseId"))
         try:
-            request = self.input_model.model_validate(tool_use.get("input") or {})
+            request = self.workspace.confine(self.input_model.model_validate(tool_use.get("input") or {}))
         except ValidationError as exc:
             yield ToolResultEvent(_error(tool_use_id, f"invalid arguments: {validation_message(exc)}"))
+            return
+        except DoppelError as exc:  # a path outside the workspace
+            yield ToolResultEvent(_error(tool_use_id, str(exc)))
             return
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event | None] = asyncio.Queue()
@@ -95,7 +103,8 @@ class TypedTool(AgentTool):
 
         def run() -> BaseModel:
             try:
-                return self.work(request, emit)
+                with within(self.workspace):
+                    return self.work(request, emit)
             finally:
                 loop.call_soon_threadsafe(queue.put_nowait, None)
 
@@ -116,9 +125,9 @@ class TypedTool(AgentTool):
         )
 
 
-def capability_tool(cap: Capability, agent: str) -> TypedTool:
+def capability_tool(cap: Capability, agent: str, workspace: Workspace) -> TypedTool:
     """``cap`` as a Strands tool of ``agent``: the capability's own name, description and input schema;
-    its progress calls become ``Progress`` events of that agent."""
+    its progress calls become ``Progress`` events of that agent, and its paths stay inside ``workspace``."""
 
     def work(request: Any, emit: EventEmitter) -> BaseModel:
         def progress(step: str, done: int, total: int | None) -> None:
@@ -127,16 +136,16 @@ def capability_tool(cap: Capability, agent: str) -> TypedTool:
         return cap.run(request, progress)
 
     # the registry's schema, as is: the MCP adapter serves the very same one
-    return TypedTool(cap.name, cap.description, cap.input_model, work, schema=cap.input_schema())
+    return TypedTool(cap.name, cap.description, cap.input_model, work, workspace, schema=cap.input_schema())
 
 
 def _error(tool_use_id: str, message: str) -> ToolResult:
     return {"toolUseId": tool_use_id, "status": "error", "content": [{"text": message}]}
 
 
-def specialist_tools(specialist: Specialist) -> list[TypedTool]:
-    """The capabilities of one specialist as Strands tools."""
-    return [capability_tool(cap, specialist) for cap in capabilities(specialist)]
+def specialist_tools(specialist: Specialist, workspace: Workspace) -> list[TypedTool]:
+    """The capabilities of one specialist as Strands tools, confined to ``workspace``."""
+    return [capability_tool(cap, specialist, workspace) for cap in capabilities(specialist)]
 
 
 def doppel_event(stream_data: Any) -> dict[str, Any] | None:

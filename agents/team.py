@@ -19,6 +19,7 @@ from agents.run_tools import run_tools
 from agents.strands_adapter import specialist_tools
 from tools.capability.registry import SPECIALISTS, Specialist
 from tools.settings import Settings
+from tools.workspace import workspace_of
 
 ROLES: dict[Specialist, str] = {
     "data_processor": "Reads production samples, profiles them and finds the sensitive columns, with evidence.",
@@ -43,7 +44,7 @@ def specialist_prompt(name: Specialist) -> str:
 
 def build_specialist(name: Specialist, settings: Settings) -> Agent:
     """One specialist agent with its capabilities as tools."""
-    tools = specialist_tools(name)
+    tools = specialist_tools(name, workspace_of(settings))
     return Agent(
         name=name,
         description=ROLES[name] if tools else f"{ROLES[name]} ({NO_TOOLS})",

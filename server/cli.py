@@ -15,6 +15,7 @@ from rich.table import Table
 
 from tools.errors import DoppelError
 from tools.export.base import KEEP_FORMULAS
+from tools.redact import install_log_redaction, redact
 
 app = typer.Typer(
     name="doppel",
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+install_log_redaction()  # no log line of any command shows a URL's password
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -46,7 +48,7 @@ def print_error(exc: DoppelError) -> None:
     """``error: <message>`` on stderr, the message printed as it is (never read as markup)."""
     from rich.markup import escape
 
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(redact(str(exc)))}", highlight=False, markup=True, soft_wrap=True)
 
 
 @app.callback()

@@ -34,17 +34,29 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--host", help="HTTP bind address (default from settings: 127.0.0.1)")
         ] = None,
         port: Annotated[
-            int | None, typer.Option("--port", min=1, max=65535, help="HTTP port (default from settings: 8765)")
+            int | None,
+            typer.Option("--port", min=0, max=65535, help="HTTP port (default from settings: 8765; 0: any free one)"),
         ] = None,
         client_config: Annotated[
             bool, typer.Option("--client-config", help="print the JSON an MCP client needs to start Doppel, and exit")
         ] = False,
+        new_token: Annotated[
+            bool, typer.Option("--new-token", help="print a fresh random bearer token for a public bind, and exit")
+        ] = False,
     ) -> None:
         """Serve every Doppel capability and workflow run as MCP tools and resources.
 
-        Binding anything but loopback needs a bearer token (DOPPEL_MCP__TOKEN, or in doppel.toml)."""
+        Binding anything but loopback needs a strong bearer token (32+ random characters: `doppel mcp
+        --new-token`) in DOPPEL_MCP__TOKEN or doppel.toml. Tools read and write inside the workspace only
+        (workspace_root, DOPPEL_WORKSPACE_ROOT; default the working folder)."""
         if client_config:
             typer.echo(json.dumps(client_snippet(), indent=2))
+            return
+        if new_token:
+            from server.mcp_auth import new_token as make
+
+            typer.echo(make())
+            typer.echo("Set it as DOPPEL_MCP__TOKEN (or token in doppel.toml's [mcp]); keep it secret.", err=True)
             return
         from server.mcp_server import build_server, serve_http, serve_stdio
         from tools.settings import load_settings

@@ -1,13 +1,15 @@
 """Who may talk to the MCP server over HTTP: loopback by default, anything wider only with a bearer token.
 
 A bearer token, compared in constant time, on every HTTP request when one is configured; a server bound
-to anything but loopback refuses to start without one. ``lifespan`` traffic is never checked.
+to anything but loopback refuses to start without one, or with a weak one (fewer than 32 characters, or
+too few distinct ones). ``lifespan`` traffic is never checked.
 """
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+import secrets
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,14 +26,53 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+MIN_TOKEN_LENGTH = 32
+MIN_DISTINCT = 8  # secrets.token_hex(16) has about 14 distinct characters (fewer than 8: odds ~1e-6), 'a' * 32 one
+REPEAT = 8  # no run of this many characters recurs in a random token (odds below one in a million)
+MAKE_TOKEN = (
+    "make one with `doppel mcp --new-token` "
+    """(or python -c "import secrets; print(secrets.token_urlsafe(32))") """
+    "and set it as DOPPEL_MCP__TOKEN (or token in the mcp section of doppel.toml)"
+)
+
+
+def new_token() -> str:
+    """A fresh bearer token: 32 random bytes, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_weakness(token: str) -> str | None:
+    """Why ``token`` is too weak to guard a public bind (never quoting it), or None when it will do."""
+    if any(c.isspace() for c in token):
+        return "it contains white space"
+    if len(token) < MIN_TOKEN_LENGTH:
+        return f"it has {len(token)} characters, fewer than {MIN_TOKEN_LENGTH}"
+    if len(set(token)) < MIN_DISTINCT:
+        return f"it uses too few characters ({len(set(token))} distinct; random tokens have many more)"
+    pieces = [token[i : i + REPEAT] for i in range(len(token) - REPEAT + 1)]
+    if len(set(pieces)) < len(pieces):
+        return f"a run of {REPEAT} characters recurs in it (a pattern, not random)"
+    return None
+
+
 def check_bind(host: str, token: str | None) -> None:
-    """Refuse to serve a non-loopback address without a token (DoppelError, exit 2)."""
+    """Refuse to serve a non-loopback address without a strong token (DoppelError, exit 2).
+
+    On loopback a token is optional (an extra guard) and not judged; anything wider needs 32+ random
+    characters."""
     if token is not None and not token.strip():
         raise DoppelError("the MCP bearer token is empty; set a long random value or leave it unset")
-    if not is_loopback(host) and token is None:
+    if is_loopback(host):
+        return
+    if token is None:
         raise DoppelError(
-            f"refusing to serve MCP on {host}: only loopback may be served without a bearer token. "
-            "Set DOPPEL_MCP__TOKEN (or token in the mcp section of doppel.toml), or bind 127.0.0.1"
+            f"refusing to serve MCP on {host}: only loopback may be served without a bearer token; "
+            f"{MAKE_TOKEN}, or bind 127.0.0.1"
+        )
+    if (weakness := token_weakness(token)) is not None:
+        raise DoppelError(
+            f"refusing to serve MCP on {host}: the bearer token is too weak ({weakness}); "
+            f"a public bind needs {MIN_TOKEN_LENGTH}+ random characters: {MAKE_TOKEN}"
         )
 
 

@@ -19,6 +19,7 @@ from server.mcp_progress import EventProgress, wants_progress
 from server.mcp_tools import in_thread, validation_message
 from tools.errors import DoppelError
 from tools.settings import Settings
+from tools.workspace import Workspace
 
 RunId = Annotated[str, Field(description="the run id (or a unique prefix of 4+ characters)")]
 EVALUATE_HTML = "evaluate/report.html"
@@ -29,8 +30,9 @@ class RunList(BaseModel):
     runs: list[RunStatus] = Field(description="newest first")
 
 
-def add_run_tools(mcp: FastMCP[Any], settings: Settings) -> None:
-    """Register start_run, resume_run, run_status, approve_run, answer_failure and list_runs."""
+def add_run_tools(mcp: FastMCP[Any], settings: Settings, workspace: Workspace) -> None:
+    """Register start_run, resume_run, run_status, approve_run, answer_failure and list_runs; a run config
+    and every path in it must be inside ``workspace`` (or one of Doppel's bundled playbooks)."""
     from agents.workflow import api
 
     @mcp.tool()
@@ -47,7 +49,8 @@ def add_run_tools(mcp: FastMCP[Any], settings: Settings) -> None:
         sink = _sink(ctx)  # made here: it captures the event loop the worker thread reports back to
 
         def work() -> RunStatus:
-            return api.start_run(_config(config, seed), approve_all=approve_all, sink=sink, settings=settings)
+            loaded = _config(config, seed, workspace)
+            return api.start_run(loaded, approve_all=approve_all, sink=sink, settings=settings)
 
         return await in_thread(work)
 
@@ -128,12 +131,11 @@ def add_run_resources(mcp: FastMCP[Any], settings: Settings) -> None:
         return await in_thread(lambda: _artifact(api.get_run(run_id, settings=settings), EVALUATE_JSON))
 
 
-def _config(arg: str, seed: int | str | None) -> Any:
-    """The RunConfig of a path or playbook name, with ``seed`` (validated) when given."""
-    from agents.workflow import api
-    from agents.workflow.config import resolve_config
+def _config(arg: str, seed: int | str | None, workspace: Workspace) -> Any:
+    """The RunConfig of a path or playbook name inside ``workspace``, with ``seed`` (validated) when given."""
+    from agents.workflow.config import load_confined_config
 
-    loaded = api.load_run_config(resolve_config(arg))
+    loaded = load_confined_config(arg, workspace)
     if seed is None:
         return loaded
     try:

@@ -7,9 +7,11 @@ here with no change to this file.
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
+import socket
 import sys
 from typing import Any, TextIO
 
@@ -23,7 +25,10 @@ from server.mcp_auth import BearerAuth, check_bind, is_loopback
 from server.mcp_runs import add_run_resources, add_run_tools
 from server.mcp_tools import capability_tool
 from tools.capability.registry import capabilities
+from tools.errors import DoppelError
+from tools.redact import install_log_redaction
 from tools.settings import Settings
+from tools.workspace import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +42,25 @@ Doppel turns production samples (or a schema) into safe synthetic test data.
 - A run may pause at an approval point or after a failure: answer with approve_run or answer_failure,
   then resume_run. Read runs as resources: doppel://runs, doppel://runs/{run_id},
   doppel://runs/{run_id}/events, doppel://runs/{run_id}/report (HTML) and .../evaluation (JSON).
-Paths are files on the server's machine, relative to its working directory. No tool returns raw
-values of sensitive production columns."""
+Paths are files on the server's machine inside its workspace folder (relative paths start there);
+paths outside it are refused. No tool returns raw values of sensitive production columns."""
 
 
 def build_server(settings: Settings) -> FastMCP[Any]:
-    """The "doppel" FastMCP server for ``settings`` (its host decides the DNS-rebinding guard)."""
+    """The "doppel" FastMCP server for ``settings`` (its host decides the DNS-rebinding guard; every path a
+    tool is given stays inside ``settings.workspace_root``)."""
+    install_log_redaction()  # however the server is started, no log line shows a URL's password
+    workspace = workspace_of(settings)
     server: FastMCP[Any] = FastMCP(
         "doppel",
         instructions=INSTRUCTIONS,
-        tools=[capability_tool(cap) for cap in capabilities()],
+        tools=[capability_tool(cap, workspace) for cap in capabilities()],
         host=settings.mcp.host,
         port=settings.mcp.port,
         log_level="WARNING",
         transport_security=_rebinding_guard(settings.mcp.host),
     )
-    add_run_tools(server, settings)
+    add_run_tools(server, settings, workspace)
     add_run_resources(server, settings)
     return server
 
@@ -101,16 +109,50 @@ def _lowlevel(server: FastMCP[Any]) -> Server[Any, Any]:
 
 
 def serve_http(server: FastMCP[Any], settings: Settings) -> None:
-    """Serve streamable HTTP at ``/mcp`` on ``settings.mcp`` host and port, behind the bearer check."""
+    """Serve streamable HTTP at ``/mcp`` on ``settings.mcp`` host and port, behind the bearer check.
+
+    The socket is bound before anything is printed: a port in use is one clear error (exit 2), and the
+    banner, naming the real port (``--port 0`` takes any free one), means the server is listening."""
     import uvicorn
 
     host, port = settings.mcp.host, settings.mcp.port
     token = settings.mcp.token.get_secret_value() if settings.mcp.token is not None else None
     check_bind(host, token)
+    listening = bind_socket(host, port)
     app: Any = server.streamable_http_app()
     if token is not None:
         app = BearerAuth(app, token)
-    shown = f"[{host}]" if ":" in host else host
+    port = listening.getsockname()[1]
     guard = "bearer token required" if token is not None else "loopback only, no token"
-    print(f"Doppel MCP server: http://{shown}:{port}/mcp ({guard})", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")).run()
+    print(f"Doppel MCP server: http://{_shown(host)}:{port}/mcp ({guard})", file=sys.stderr, flush=True)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and listening, or a DoppelError saying plainly why not."""
+    where = f"{_shown(host)}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise DoppelError(f"cannot serve MCP on {where}: unknown host ({exc.strerror})") from None
+    listening = socket.socket(family, kind, proto)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does; a listener still wins
+        listening.bind(address)
+        listening.listen(2048)
+    except OSError as exc:
+        listening.close()
+        reason = {
+            errno.EADDRINUSE: "the address is in use (another program listens there; choose another --port)",
+            errno.EACCES: "permission denied (ports below 1024 need privileges; choose another --port)",
+            errno.EADDRNOTAVAIL: "no network interface of this machine has that address (check --host)",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        raise DoppelError(f"cannot serve MCP on {where}: {reason}") from None
+    return listening
+
+
+def _shown(host: str) -> str:
+    return f"[{host.strip('[]')}]" if ":" in host else host

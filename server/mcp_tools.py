@@ -3,7 +3,8 @@
 FastMCP normally builds a tool's input schema from a function signature. A capability already has its
 schema (its input model), so the ``Tool`` is assembled from its parts instead: ``parameters`` is
 ``capability.input_schema()`` and the output schema is the output model's. The raw arguments are passed
-whole to the capability, whose own input model validates them, in a worker thread; its progress calls
+whole to the capability, whose own input model validates them; every path in them is then confined to the
+workspace (``tools.workspace``), and the capability runs in a worker thread inside it. Its progress calls
 become MCP progress notifications. Errors come back as a tool error result with a plain message.
 """
 
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 from server.mcp_progress import CapabilityProgress, wants_progress
 from tools.capability.registry import Capability
 from tools.errors import DoppelError
+from tools.workspace import Workspace, WorkspaceError, within
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +42,22 @@ class WholeArguments(ArgModelBase):
         return {"arguments": data}
 
 
-def capability_tool(cap: Capability) -> Tool:
-    """An MCP tool for ``cap``: listed with the capability's own name, description and schemas."""
+def capability_tool(cap: Capability, workspace: Workspace) -> Tool:
+    """An MCP tool for ``cap``: listed with the capability's own name, description and schemas; every path
+    it is given is resolved inside ``workspace`` and refused outside it."""
 
     async def call(arguments: dict[str, Any], ctx: Context[Any, Any, Any]) -> BaseModel:
         try:
-            request = cap.input_model.model_validate(_parse_json_strings(cap.input_model, arguments))
+            request = workspace.confine(cap.input_model.model_validate(_parse_json_strings(cap.input_model, arguments)))
         except ValidationError as exc:
             raise ToolError(f"invalid arguments: {validation_message(exc)}") from None
+        except WorkspaceError as exc:
+            raise ToolError(str(exc)) from None
         progress = CapabilityProgress(ctx) if wants_progress(ctx) else None
 
         def work() -> BaseModel:
-            result = cap.run(request, progress)
+            with within(workspace):
+                result = cap.run(request, progress)
             if progress is not None:
                 progress.flush()
             return result

@@ -36,8 +36,10 @@ from tests.workflow_support import cli, settings_in
 from tools.capability.registry import SPECIALISTS, capabilities
 from tools.errors import DoppelError
 from tools.settings import ModelSettings, Settings
+from tools.workspace import Workspace
 
 TELECOM_SAMPLE = ROOT / "playbooks" / "samples" / "telecom_customers.csv"
+WORKSPACE = Workspace.at(ROOT)
 
 
 def chat(conversation: Conversation, message: str) -> list[ChatEvent]:
@@ -63,7 +65,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def test_every_capability_is_a_strands_tool_with_the_registry_schema() -> None:
-    served = {tool.tool_name: tool for name in SPECIALISTS for tool in specialist_tools(name)}
+    served = {tool.tool_name: tool for name in SPECIALISTS for tool in specialist_tools(name, WORKSPACE)}
     registry = {c.name: c for c in capabilities()}
     assert set(served) == set(registry)
     for name, cap in registry.items():
@@ -78,7 +80,7 @@ def test_strands_and_mcp_serve_identical_schemas() -> None:
     mcp = build_server(Settings(home=Path("/nonexistent")))
     listed = {t.name: t for t in asyncio.run(mcp.list_tools())}
     for name in SPECIALISTS:
-        for tool in specialist_tools(name):
+        for tool in specialist_tools(name, WORKSPACE):
             assert listed[tool.tool_name].inputSchema == tool.tool_spec["inputSchema"]["json"], tool.tool_name
             assert listed[tool.tool_name].description == tool.tool_spec["description"]
 
@@ -201,8 +203,9 @@ def test_approve_all_is_gated_by_a_person(home: Settings, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("text", "tool", "expected"),
     [
-        ("profile samples/telecom.csv", "profile_data", {"data": ["playbooks/samples/telecom_customers.csv"]}),
-        ("generate 500 customers from shop.yaml as parquet", "generate_data", {"rows": 500, "format": "parquet"}),
+        ("profile samples/telecom.csv", "profile_data", {"data": [str(TELECOM_SAMPLE)]}),
+        ("generate 500 customers from shop.yaml as parquet", "generate_data",
+         {"table_rows": {"customers": 500}, "format": "parquet"}),
         ("generate 2k rows from shop.yaml seed 42", "generate_data", {"rows": 2000, "seed": "42"}),
         ("run the telecom workflow", "run_workflow", {"config": "telecom"}),
         ("please run the bank playbook, approve all", "run_workflow", {"config": "bank", "approve_all": True}),
@@ -227,13 +230,14 @@ def test_intents(text: str, tool: str, expected: dict[str, Any], monkeypatch: py
 
 def test_paths_resolve_to_bundled_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    assert resolve_path("samples/hospital.xlsx").name == "hospital_patients.xlsx"
-    assert resolve_path("shop.yaml").name == "shop.yaml"
-    assert resolve_path("nowhere/unknown.csv") == Path("nowhere/unknown.csv")
+    assert resolve_path("samples/hospital.xlsx").path.name == "hospital_patients.xlsx"
+    assert resolve_path("shop.yaml").path == SHOP
+    assert resolve_path("nowhere/unknown.csv").path == Path("nowhere/unknown.csv")
+    assert resolve_path("/etc/passwd").how == "missing"  # outside the workspace: not looked at, the tool refuses
 
 
 KNOWN_TOOLS = {c.name for c in capabilities()} | {
-    "help", "run_workflow", "resume_workflow", "approve_run", "answer_failure", "run_status", "list_runs",
+    "help", "clarify", "run_workflow", "resume_workflow", "approve_run", "answer_failure", "run_status", "list_runs",
     "explain_column",
 }  # fmt: skip
 
@@ -360,3 +364,75 @@ def test_a_failed_stage_is_answered_from_the_chat(
     assert "Stage export failed" in paused and "Say 'retry', 'skip' or 'abort'" in paused
     done = answer_of(chat(conversation, "retry"))
     assert "is completed" in done and calls["n"] == 4
+
+
+# ------------------------------------------------------------------ files and row counts named in the chat
+
+
+def _shop_copy(folder: Path, name: str) -> Path:
+    path = folder / name
+    path.write_text(SHOP.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def _calls(events: list[ChatEvent]) -> list[str]:
+    return [e.tool for e in events if isinstance(e, ToolCalled)]
+
+
+def test_an_exact_file_name_wins_over_a_prefix_and_the_path_is_shown(home: Settings, tmp_path: Path) -> None:
+    """shop4.yaml in the working folder does not stand in for shop.yaml, which exists among the examples."""
+    _shop_copy(tmp_path, "shop4.yaml")
+    answer = answer_of(chat(Conversation(home), "validate shop.yaml"))
+    assert str(SHOP) in answer, answer
+    assert "shop4" not in answer
+    local = _shop_copy(tmp_path, "shop.yaml")  # the working folder's own file comes first
+    answer = answer_of(chat(Conversation(home), "validate shop.yaml"))
+    assert str(local) in answer and str(SHOP) not in answer, answer
+
+
+def test_an_ambiguous_name_is_a_question_listing_the_candidates(home: Settings, tmp_path: Path) -> None:
+    for name in ("shop4.yaml", "shop5.yaml"):
+        _shop_copy(tmp_path, name)
+    events = chat(Conversation(home), "validate shop4.YAML and shop5.yaml")  # two files: the first is used
+    assert str(tmp_path / "shop4.yaml") in answer_of(events)
+    events = chat(Conversation(home), "validate sho.yaml")
+    assert _calls(events) == []  # nothing picked silently
+    question = answer_of(events)
+    assert "Which file" in question
+    for candidate in (tmp_path / "shop4.yaml", tmp_path / "shop5.yaml", SHOP):
+        assert str(candidate) in question, question
+
+
+def test_a_near_name_is_said_with_the_file_used(home: Settings) -> None:
+    answer = answer_of(chat(Conversation(home), "validate SHOP.YAML"))
+    assert str(SHOP) in answer and "SHOP.YAML" in answer, answer
+    events = chat(Conversation(home), "profile samples/telecom.csv")
+    assert str(TELECOM_SAMPLE) in answer_of(events) and "telecom.csv" in answer_of(events)
+
+
+def test_rows_of_one_table_generate_that_table_only(home: Settings, tmp_path: Path) -> None:
+    answer = answer_of(chat(Conversation(home), f"generate 500 customers from {SHOP}"))
+    out = tmp_path / ".doppel" / "chat" / "generated-shop"
+    meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["rows"] == {"customers": 500, "orders": 5000}  # orders keep the schema's rows
+    assert "customers: 500" in answer and "orders: 5,000" in answer
+    assert "keep the schema's rows" in answer and str(SHOP) in answer, answer
+    every = answer_of(chat(Conversation(home), f"generate 30 rows from {SHOP}"))
+    assert "customers: 30, orders: 30" in every, every
+
+
+def test_rows_of_an_unknown_table_are_a_question(home: Settings) -> None:
+    events = chat(Conversation(home), f"generate 500 widgets from {SHOP}")
+    assert _calls(events) == []
+    question = answer_of(events)
+    assert "customers" in question and "orders" in question and "500" in question, question
+
+
+def test_table_rows_name_tables_of_the_schema(tmp_path: Path) -> None:
+    from tools.capability.generation import GenerateDataRequest, generate_data
+
+    request = GenerateDataRequest(schema_file=SHOP, table_rows={"nope": 3}, out=tmp_path / "x")
+    with pytest.raises(DoppelError, match=r"schema shop has no table nope \(tables: customers, orders\)"):
+        generate_data(request)
+    both = generate_data(GenerateDataRequest(schema_file=SHOP, table_rows={"orders": 7}, rows=4, out=tmp_path / "y"))
+    assert both.rows == {"customers": 4, "orders": 7}

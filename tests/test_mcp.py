@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ from tools.errors import DoppelError
 BANK = ROOT / "playbooks" / "samples" / "bank_accounts.csv"
 DOPPEL = Path(sys.executable).parent / "doppel"  # the installed entry point (make install)
 RUN_TOOLS = {"start_run", "resume_run", "run_status", "approve_run", "answer_failure", "list_runs"}
-TOKEN = "s3cret-token-for-tests"
+TOKEN = "Dq7-vN2xKp4RmZ8sT1wYb6HcJf3LgE0u9"  # 32+ random characters: strong enough for any bind
 CALL_LIMIT = 120  # seconds: a hung server fails the test instead of hanging it
 
 Progress = list[tuple[float, float | None, str | None]]
@@ -43,7 +44,8 @@ def anyio_backend() -> str:
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOPPEL_")}
-    return env | {"DOPPEL_HOME": str(home), "DOPPEL_USER": "tester"} | extra
+    # the test's folder is the workspace: its outputs and configs live there (the bundled samples are readable)
+    return env | {"DOPPEL_HOME": str(home), "DOPPEL_USER": "tester", "DOPPEL_WORKSPACE_ROOT": str(home.parent)} | extra
 
 
 @asynccontextmanager
@@ -61,40 +63,33 @@ async def stdio_session(tmp_path: Path) -> AsyncIterator[ClientSession]:
             yield session
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def http_server(tmp_path: Path, **env: str) -> Iterator[str]:
-    """`doppel mcp --transport http --port N` (no --host: the default bind) until it answers; its URL."""
-    port = _free_port()
-    log = tmp_path / f"http-{port}.log"
-    with log.open("w") as errlog:
-        proc = subprocess.Popen(
-            [str(DOPPEL), "mcp", "--transport", "http", "--port", str(port)],
-            cwd=ROOT,
-            env=_env(tmp_path / "home", **env),
-            stdout=errlog,
-            stderr=errlog,
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
+    """`doppel mcp --transport http --port 0` (no --host: the default bind) until it stops; its URL.
+
+    The server binds before its banner and the banner names the port it got, so once the banner is read
+    the server is listening: no port is picked beforehand and nothing is polled."""
+    log = tmp_path / "http-server.log"
+    proc = subprocess.Popen(
+        [str(DOPPEL), "mcp", "--transport", "http", "--port", "0"],
+        cwd=ROOT,
+        env=_env(tmp_path / "home", **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    banner = proc.stderr.readline()  # blocks until the banner, or EOF when the server exits
+    drain = threading.Thread(target=lambda: log.write_text(proc.stderr.read() if proc.stderr else ""), daemon=True)
+    drain.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"server exited {proc.returncode}: {log.read_text()}"
-            assert time.monotonic() < deadline, f"server never answered: {log.read_text()}"
-            try:
-                httpx.get(url, timeout=1)  # any HTTP answer (406, 401, ...) means it is up
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield url
+        found = re.search(r"(http://127\.0\.0\.1:\d+/mcp)", banner)
+        assert found, f"no banner: {banner!r} (exit {proc.poll()})"
+        yield found.group(1)
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        proc.wait()
+        drain.join()
 
 
 @asynccontextmanager
@@ -398,9 +393,8 @@ async def test_http_bearer_token_is_required_when_configured(tmp_path: Path) -> 
 
 
 def test_non_loopback_bind_without_token_is_refused(tmp_path: Path) -> None:
-    port = _free_port()
     done = subprocess.run(
-        [str(DOPPEL), "mcp", "--transport", "http", "--host", "0.0.0.0", "--port", str(port)],
+        [str(DOPPEL), "mcp", "--transport", "http", "--host", "0.0.0.0", "--port", "0"],
         cwd=ROOT,
         env=_env(tmp_path / "home"),
         capture_output=True,
@@ -410,8 +404,7 @@ def test_non_loopback_bind_without_token_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "refusing to serve MCP on 0.0.0.0" in done.stderr and "DOPPEL_MCP__TOKEN" in done.stderr
     assert "Traceback" not in done.stderr
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-        pass  # nothing listens
+    assert "Doppel MCP server" not in done.stderr  # refused before binding: no banner
 
 
 def test_bind_rules() -> None:
@@ -425,3 +418,67 @@ def test_bind_rules() -> None:
             check_bind(host, None)
     with pytest.raises(DoppelError, match="empty"):
         check_bind("127.0.0.1", "  ")
+
+
+def test_a_public_bind_needs_a_strong_token() -> None:
+    """32+ characters with enough distinct ones; the refusal says how to make one and never repeats it."""
+    import secrets
+
+    from server.mcp_auth import check_bind
+
+    spaced = "a b c d e f g h i j k l m n o p"
+    weak_tokens = ("x", "a" * 32, "ab" * 20, "0123456789" * 4, "s3cret-token-for-tests", spaced)
+    for weak in weak_tokens:
+        with pytest.raises(DoppelError, match="too weak") as refused:
+            check_bind("0.0.0.0", weak)
+        message = str(refused.value)
+        assert "secrets.token_urlsafe(32)" in message and "doppel mcp --new-token" in message
+        assert weak not in message
+    for _ in range(50):
+        check_bind("0.0.0.0", secrets.token_urlsafe(32))
+        check_bind("::", secrets.token_hex(16))
+    check_bind("127.0.0.1", "x")  # loopback needs no token; one given there is an extra guard, not checked
+
+
+def test_a_weak_token_is_refused_before_serving(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(DOPPEL), "mcp", "--transport", "http", "--host", "0.0.0.0", "--port", "0"],
+        cwd=ROOT,
+        env=_env(tmp_path / "home", DOPPEL_MCP__TOKEN="x"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "too weak" in done.stderr and "Doppel MCP server" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_new_token_prints_a_strong_token() -> None:
+    from server.mcp_auth import check_bind
+
+    done = subprocess.run([str(DOPPEL), "mcp", "--new-token"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    token = done.stdout.strip().splitlines()[0]
+    assert len(token) >= 32
+    check_bind("0.0.0.0", token)
+    assert "DOPPEL_MCP__TOKEN" in done.stdout + done.stderr
+
+
+def test_a_port_in_use_is_one_clear_error_and_no_banner(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))  # held, listening, for the whole test
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [str(DOPPEL), "mcp", "--transport", "http", "--port", str(port)],
+            cwd=ROOT,
+            env=_env(tmp_path / "home"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and f"127.0.0.1:{port}" in lines[0] and "in use" in lines[0]
+    assert done.stdout == ""

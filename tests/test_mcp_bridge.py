@@ -20,6 +20,7 @@ from tests.conftest import ROOT
 from tools.capability.registry import Capability
 from tools.errors import DoppelError
 from tools.progress import ProgressCallback
+from tools.workspace import Workspace
 
 BANK = ROOT / "playbooks" / "samples" / "bank_accounts.csv"
 
@@ -62,7 +63,7 @@ def fake(request: Request, progress: ProgressCallback | None = None) -> Result:
 
 def server() -> FastMCP[Any]:
     cap = Capability("fake_tool", "A fake capability for adapter tests.", "data_processor", fake, Request, Result, True)
-    return FastMCP("test", tools=[capability_tool(cap)])
+    return FastMCP("test", tools=[capability_tool(cap, Workspace.at(Path.cwd()))])
 
 
 @pytest.mark.anyio
@@ -150,7 +151,7 @@ async def test_report_resources_serve_the_evaluate_stage_outputs(
     monkeypatch.setitem(SPECS, "synthesise", dataclasses.replace(SPECS["synthesise"], run=_stand_in_synthesise))
     config = tmp_path / "bank.yaml"
     config.write_text(f"name: bank-report\ndata: ['{BANK}']\nsample_rows: 120\nrows: 60\nseed: 5\n", encoding="utf-8")
-    settings = Settings(home=tmp_path / "home", user="tester", retry=RetrySettings(attempts=1))
+    settings = Settings(home=tmp_path / "home", user="tester", retry=RetrySettings(attempts=1), workspace_root=tmp_path)
     progress: list[str] = []
 
     async def on_progress(value: float, total: float | None, message: str | None) -> None:

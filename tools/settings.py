@@ -63,8 +63,10 @@ class RetrySettings(BaseModel):
 
 class McpSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = Field(8765, ge=1, le=65535)
-    token: SecretStr | None = Field(None, description="bearer token; required to bind anything but loopback")
+    port: int = Field(8765, ge=0, le=65535, description="0: any free port (the server's banner names it)")
+    token: SecretStr | None = Field(
+        None, description="bearer token; 32+ random characters, required to bind anything but loopback"
+    )
 
 
 class Settings(BaseSettings):
@@ -73,7 +75,14 @@ class Settings(BaseSettings):
     )
 
     home: Path = Field(Path(".doppel"), description="runs, artifacts and the default database live here")
-    database_url: str | None = Field(None, description="any SQLAlchemy URL; default SQLite in home")
+    workspace_root: Path = Field(
+        Path("."),
+        description="the folder MCP, chat and UI tools may read and write (default: the working folder); "
+        "paths outside it are refused",
+    )
+    database_url: SecretStr | None = Field(
+        None, description="any SQLAlchemy URL; default SQLite in home (a secret: it may hold a password)"
+    )
     model: ModelSettings = Field(default_factory=ModelSettings)
     approvals: list[ApprovalPoint] = Field(default_factory=_default_approvals)
     retention_days: int = Field(365, ge=1, description="audit records older than this are archived")
@@ -83,8 +92,11 @@ class Settings(BaseSettings):
 
     @property
     def database(self) -> str:
-        """The database URL in use (SQLite at ``home/doppel.db`` unless configured)."""
-        return self.database_url or f"sqlite:///{self.home / 'doppel.db'}"
+        """The database URL in use (SQLite at ``home/doppel.db`` unless configured), password and all: for
+        connecting only; anything shown or stored goes through ``tools.redact.redact``."""
+        if self.database_url is not None and self.database_url.get_secret_value():
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.home / 'doppel.db'}"
 
     @property
     def runs_dir(self) -> Path:

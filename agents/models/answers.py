@@ -24,19 +24,56 @@ HELP = f"""I am Doppel's assistant {OFFLINE_NOTE}. I understand requests like:
 Connect a real model (Bedrock or another provider) in doppel.toml for free-form conversation."""
 
 
-def answer(tool: str, result: Any) -> str:
-    """What to tell the user about ``result`` (parsed JSON, or text) from ``tool``."""
+# arguments naming files a tool reads: every answer says which files it used, as resolved
+FILE_ARGUMENTS = ("schema_file", "data", "real", "synthetic", "config", "report", "sensitivity", "overrides",
+                  "rules_file", "constraints_file", "seed_from")  # fmt: skip
+
+
+def answer(tool: str, result: Any, arguments: dict[str, Any] | None = None, note: str | None = None) -> str:
+    """What to tell the user about ``result`` (parsed JSON, or text) from ``tool`` called with ``arguments``:
+    the files it used, ``note`` (e.g. a file name matched loosely), then the result."""
+    return "\n".join(line for line in (_files_used(arguments or {}), note, _result(tool, result, arguments)) if line)
+
+
+def _result(tool: str, result: Any, arguments: dict[str, Any] | None) -> str:
     if not isinstance(result, dict):
         return str(result).strip() or f"{tool} finished."
     summarise = SUMMARIES.get(tool)
     try:
-        return summarise(result) if summarise else _generic(tool, result)
+        text = summarise(result) if summarise else _generic(tool, result)
     except (KeyError, TypeError, ValueError, AttributeError):
         return _generic(tool, result)
+    if tool == "generate_data" and arguments and arguments.get("table_rows"):
+        text += "\n" + _table_rows(arguments["table_rows"], result)
+    return text
 
 
-def failure(tool: str, message: str) -> str:
-    return f"That did not work ({tool}): {message}"
+def failure(tool: str, message: str, note: str | None = None) -> str:
+    return "\n".join(line for line in (note, f"That did not work ({tool}): {message}") if line)
+
+
+def _files_used(arguments: dict[str, Any]) -> str:
+    files: list[str] = []
+    for key in FILE_ARGUMENTS:
+        value = arguments.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and (key != "config" or "." in item.rsplit("/", 1)[-1]):
+                files.append(item)
+    if not files:
+        return ""
+    return f"File used: {files[0]}" if len(files) == 1 else f"Files used: {', '.join(files)}"
+
+
+def _table_rows(asked: dict[str, int], result: dict[str, Any]) -> str:
+    """What "N <table>" meant: the tables named got N rows; the others kept their schema's rows."""
+    named = ", ".join(f"{table}: {n:,}" for table, n in asked.items())
+    others = ", ".join(f"{table}: {n:,}" for table, n in result["rows"].items() if table not in asked)
+    if not others:
+        return f"Rows as asked ({named})."
+    return (
+        f"Rows as asked for {named}; the other tables keep the schema's rows ({others}), "
+        "and their references point at the rows generated."
+    )
 
 
 def _generic(tool: str, result: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from strands.models import Model
 from agents.models.offline import OfflineModel
 from tools.errors import DoppelError
 from tools.settings import ModelSettings, Settings
+from tools.workspace import workspace_of
 
 # provider name -> (module, class, how the model parameters are passed)
 PROVIDERS: dict[str, tuple[str, str, str]] = {
@@ -48,7 +49,7 @@ def build_model(settings: Settings, *, agent: str = "assistant") -> Model:
     """A fresh model instance for one agent (models keep per-agent config, so agents never share one)."""
     m = settings.model
     if m.provider == "offline":
-        return OfflineModel(workdir=Path(settings.home) / "chat", agent=agent)
+        return OfflineModel(workdir=chat_folder(settings), agent=agent, root=workspace_of(settings).root)
     if m.provider == "bedrock":
         return _bedrock(m)
     if m.provider not in PROVIDERS:
@@ -63,6 +64,14 @@ def build_model(settings: Settings, *, agent: str = "assistant") -> Model:
             f"pip install 'strands-agents[{m.provider}]'"
         ) from None
     return cls(**_provider_arguments(m, style))
+
+
+def chat_folder(settings: Settings) -> Path:
+    """Where the chat's own outputs go: ``<home>/chat`` when home is inside the workspace (as by default),
+    else ``.doppel/chat`` in the workspace, so tools confined to it may write there."""
+    root = workspace_of(settings).root
+    home = (Path.cwd() / settings.home).resolve() / "chat"
+    return home if home.is_relative_to(root) else root / ".doppel" / "chat"
 
 
 def _bedrock(m: ModelSettings) -> Model:

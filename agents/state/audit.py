@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from agents.state.db import session
 from agents.state.models import AUDIT_KINDS, AuditKind, AuditRecord, utcnow
 from tools.errors import DoppelError
+from tools.redact import redact_data
 from tools.settings import Settings
 
 ExportFormat = Literal["json", "csv"]
@@ -61,10 +62,10 @@ def record(
     run_id: str | None = None,
     stage: str | None = None,
 ) -> None:
-    """Add one record inside the caller's transaction."""
+    """Add one record inside the caller's transaction (a URL's password in ``detail`` masked)."""
     if kind not in AUDIT_KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
-    s.add(AuditRecord(kind=kind, run_id=run_id, stage=stage, user=user, detail=detail))
+    s.add(AuditRecord(kind=kind, run_id=run_id, stage=stage, user=user, detail=redact_data(detail)))
 
 
 def query(settings: Settings, where: AuditFilter | None = None, limit: int | None = None) -> list[AuditEntry]:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from agents.state import migrations
 from agents.state import models as _models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from tools.errors import DoppelError
+from tools.redact import redact
 from tools.settings import Settings
 
 _ENGINES: dict[str, sa.Engine] = {}
@@ -30,19 +31,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _create(url: str, settings: Settings) -> sa.Engine:
+    """The engine for ``url``; every problem is one DoppelError that shows the URL with its password masked
+    (an unparsable URL is not shown at all: where its password is cannot be known)."""
     try:
         parsed = make_url(url)
-    except sa.exc.ArgumentError:
-        raise DoppelError(f"database_url: '{url}' is not a SQLAlchemy URL") from None
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
+        parsed.port  # noqa: B018  (a port that is not a number fails here, not at the first connection)
+    except (sa.exc.ArgumentError, ValueError):
+        raise DoppelError(
+            "database: database_url is not a SQLAlchemy URL (dialect+driver://user:password@host:port/database); "
+            "it is not shown, as it may hold a password"
+        ) from None
+    where = redact(url)
+    if "@" in (parsed.host or ""):
+        raise DoppelError(
+            f"database {where}: the password holds an '@'; percent-encode it (%40) "
+            """(python -c "import urllib.parse; print(urllib.parse.quote_plus(input()))")"""
+        )
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                from pathlib import Path
 
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = sa.create_engine(url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise DoppelError(f"database {where}: cannot be used ({redact(str(exc).splitlines()[0])})") from None
     try:
         migrations.upgrade(engine)  # created at the latest schema version, or migrated to it
     except DoppelError:
@@ -50,8 +66,7 @@ def _create(url: str, settings: Settings) -> sa.Engine:
         raise
     except sa.exc.OperationalError as exc:
         engine.dispose()
-        where = parsed.render_as_string(hide_password=True)
-        raise DoppelError(f"database {where}: cannot connect ({exc.orig})") from None
+        raise DoppelError(f"database {where}: cannot connect ({redact(str(exc.orig))})") from None
     return engine
 
 

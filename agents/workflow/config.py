@@ -6,17 +6,20 @@ folders) or ``schema_file`` (start from a schema with no production data) is giv
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agents.workflow.yaml_lines import line_of, parse_with_lines
 from tools.errors import DoppelError, Issue
 from tools.export.base import KEEP_FORMULAS, Dialect, ExportFormat
+from tools.redact import redact
 from tools.settings import ApprovalPoint
 from tools.synth.model import SynthModel
+from tools.workspace import Workspace
+from tools.yaml_lines import line_of, parse_with_lines, safe_issue_text, syntax_problem
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
@@ -47,6 +50,15 @@ class RunConfig(BaseModel):
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
     targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
     out: Path | None = Field(None, description="also copy the exported files here")
+
+    @field_validator("data", "schema_file", "out", mode="before")
+    @classmethod
+    def _not_a_url(cls, value: Any) -> Any:
+        """A URL is no file: refused before it becomes a folder named after its password."""
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", item):
+                raise ValueError(f"{redact(item)} is a URL; give a file or folder on this machine")
+        return value
 
     @field_validator("seed")
     @classmethod
@@ -99,7 +111,7 @@ def load_run_config(path: Path) -> RunConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise DoppelError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        raise DoppelError(f"{where}: not valid YAML: {syntax_problem(exc)}") from None
     if not isinstance(data, dict):
         raise DoppelError(f"{path}: a run config is a mapping with at least 'name' and 'data' or 'schema_file'")
     try:
@@ -109,9 +121,9 @@ def load_run_config(path: Path) -> RunConfig:
         for error in exc.errors():
             loc = tuple(error["loc"])
             line = line_of(lines, loc)
-            field = ".".join(str(p) for p in loc)
+            field = safe_issue_text(".".join(str(p) for p in loc), data, lines)  # no file text beyond names
             where = f"{path}:{line}" if line else str(path)
-            message = error["msg"].removeprefix("Value error, ")
+            message = safe_issue_text(error["msg"].removeprefix("Value error, "), data, lines)
             if error["type"] == "extra_forbidden":
                 message = "unknown key"
             issues.append(Issue(path=f"{where}: {field}" if field else where, message=message))
@@ -146,16 +158,26 @@ def check_inputs(config: RunConfig) -> None:
         raise DoppelError(f"run '{config.name}': inputs not found", missing)
 
 
-def resolve_config(arg: str) -> Path:
-    """A run config path, or the name of a playbook (``telecom`` -> ``playbooks/telecom.yaml``)."""
-    path = Path(arg)
+def resolve_config(arg: str, base: Path | None = None) -> Path:
+    """A run config path, or the name of a playbook (``telecom`` -> ``playbooks/telecom.yaml``), both
+    taken from ``base`` (default: the working folder), then from Doppel's bundled playbooks."""
+    path = (base or Path()) / arg
     if path.is_file():
         return path
-    if path.suffix == "" and "/" not in arg:
-        for folder in (Path.cwd() / "playbooks", PLAYBOOKS):
+    if Path(arg).suffix == "" and "/" not in arg:
+        for folder in ((base or Path.cwd()) / "playbooks", PLAYBOOKS):
             for suffix in (".yaml", ".yml"):
                 if (candidate := folder / f"{arg}{suffix}").is_file():
                     return candidate
     names = sorted(p.stem for p in PLAYBOOKS.glob("*.yaml")) if PLAYBOOKS.is_dir() else []
     known = f" (playbooks: {', '.join(names)})" if names else ""
     raise DoppelError(f"{arg}: no such run config file or playbook{known}")
+
+
+def load_confined_config(arg: str, workspace: Workspace) -> RunConfig:
+    """The run config of ``arg`` (a path, or a playbook name) for a chat or MCP request: the file and every
+    path in it inside ``workspace`` (Doppel's bundled playbooks and samples may be read)."""
+    if Path(arg).suffix or "/" in arg or "\\" in arg:
+        arg = str(workspace.resolve(arg, where="config"))  # refused before anything about it is looked at
+    path = workspace.resolve(resolve_config(arg, workspace.root), where="config")
+    return workspace.confine(load_run_config(path))

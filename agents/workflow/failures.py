@@ -16,6 +16,7 @@ import httpx
 import tenacity
 
 from tools.errors import DoppelError
+from tools.redact import redact
 from tools.settings import RetrySettings
 
 T = TypeVar("T")
@@ -52,12 +53,13 @@ def _error(state: tenacity.RetryCallState) -> BaseException:
 
 
 def describe(exc: BaseException) -> str:
-    """A message safe to store and show: no exception text unless Doppel wrote it for users."""
+    """A message safe to store and show: no exception text unless Doppel wrote it for users, and no
+    URL's password even then."""
     if isinstance(exc, DoppelError):
-        return str(exc)
+        return redact(str(exc))
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
-        return f"{type(exc).__name__}: {exc.strerror}{where}"
+        return redact(f"{type(exc).__name__}: {exc.strerror}{where}")
     frames = traceback.extract_tb(exc.__traceback__)
     place = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno} in {frames[-1].name}" if frames else ""
     return f"{type(exc).__name__}{place} (message withheld: it may quote data)"

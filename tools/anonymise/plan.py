@@ -28,6 +28,7 @@ from tools.errors import DoppelError, Issue
 from tools.ingest.model import IngestedTable
 from tools.sensitive.model import ColumnClassification
 from tools.sensitive.policy import JOIN_KEYS
+from tools.yaml_lines import syntax_problem
 
 QUASI_IDENTIFIER_ENTITIES = frozenset({"date_of_birth", "postcode", "city", "age", "gender"})
 _GENERALISE_TO: dict[str, Literal["year", "district", "common", "decade"]] = {
@@ -113,8 +114,9 @@ def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
     context_mark = getattr(exc, "context_mark", None)
     mark = problem_mark or context_mark
     if mark is None:
-        return f"{path}: invalid YAML: {exc}"
-    text = f"{path}:{mark.line + 1}: invalid YAML at line {mark.line + 1}: {getattr(exc, 'problem', None) or exc}"
+        return f"{path}: invalid YAML: {syntax_problem(exc)}"
+    problem = getattr(exc, "problem", None) or "see there"  # never str(exc): it quotes the file
+    text = f"{path}:{mark.line + 1}: invalid YAML at line {mark.line + 1}: {problem}"
     context = getattr(exc, "context", None)
     if context and context_mark is not None and context_mark.line != mark.line:
         text += f" ({context} that starts on line {context_mark.line + 1})"

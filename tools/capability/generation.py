@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,10 @@ from tools.capability.registry import capability
 from tools.errors import DoppelError, Issue
 from tools.export.base import NEUTRALISE_FORMULAS, Compression, Dialect, ExportFormat
 from tools.progress import ProgressCallback
+from tools.workspace import in_workspace
+
+if TYPE_CHECKING:
+    from tools.schema.model import SchemaSpec
 
 
 class ValidateSchemaRequest(BaseModel):
@@ -81,6 +85,11 @@ class GenerateDataRequest(BaseModel):
 
     schema_file: Path = Field(description="schema file: Doppel YAML/JSON or JSON Schema")
     rows: int | None = Field(None, ge=0, description="exactly this many rows in every table (overrides the schema)")
+    table_rows: dict[str, Annotated[int, Field(ge=0)]] | None = Field(
+        None,
+        description='rows of the tables named, e.g. {"customers": 500}; the other tables keep the schema\'s rows '
+        "(or rows, when given), their references drawn from the rows generated",
+    )
     seed: str | None = Field(None, description="an integer or any text; random and recorded when left out")
     seed_from: Path | None = Field(None, description="reuse the seed stored in an earlier metadata.json")
     format: ExportFormat | None = Field(None, description="csv (default), json, jsonl, sql, parquet or avro")
@@ -118,6 +127,20 @@ def _stored_options(folder: Path) -> dict[str, Any]:
         raise DoppelError(f"{meta}:{exc.lineno}: not valid JSON: {exc.msg}") from None
 
 
+def _with_table_rows(spec: SchemaSpec, table_rows: dict[str, int], rows: int | None) -> SchemaSpec:
+    """``spec`` with the rows of the named tables set (and ``rows`` for the others, when given)."""
+    unknown = sorted(set(table_rows) - set(spec.tables))
+    if unknown:
+        raise DoppelError(
+            f"table_rows: schema {spec.name} has no table {', '.join(unknown)} (tables: {', '.join(spec.tables)})"
+        )
+    tables = {
+        name: table.model_copy(update={"rows": table_rows.get(name, table.rows if rows is None else rows)})
+        for name, table in spec.tables.items()
+    }
+    return spec.model_copy(update={"tables": tables})
+
+
 @capability("synthetic_data", long_running=True)
 def generate_data(request: GenerateDataRequest, progress: ProgressCallback | None = None) -> GenerateDataResult:
     """Generate every table of a schema into a folder (one file per table plus metadata.json), seeded.
@@ -131,6 +154,9 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
     if request.append and request.out and request.out.resolve() != request.append.resolve():
         raise DoppelError("--append and --out name different folders; give one of them")
     spec, digest = load_schema(request.schema_file)
+    rows = request.rows
+    if request.table_rows:
+        spec, rows = _with_table_rows(spec, request.table_rows, rows), None
     warnings: list[str] = []
     seed = request.seed
     if request.seed_from is not None:
@@ -146,8 +172,8 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
         neutralise_formulas=request.neutralise_formulas,
     )
     options = GenerateOptions(
-        out=request.append or request.out or Path("out") / spec.name,
-        rows=request.rows,
+        out=request.append or request.out or in_workspace(Path("out") / spec.name),
+        rows=rows,
         seed=seed,
         export=export,
         tags=request.tags if request.append is None or not request.tags else bool(stored.get("tags", True)),

@@ -625,8 +625,14 @@ def metaschema_issues(document: Any) -> list[Issue]:
     cls = cls or Draft202012Validator
     issues = []
     for error in sorted(cls(cls.META_SCHEMA).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]):
-        issues.append(Issue(path=_join("", *error.absolute_path), message=f"not a valid JSON Schema: {error.message}"))
+        issues.append(Issue(path=_join("", *error.absolute_path), message=_metaschema_message(error)))
     return issues
+
+
+def _metaschema_message(error: Any) -> str:
+    """What the metaschema rejected, from the metaschema's side only (``error.message`` quotes the value)."""
+    expected = f" (expected {error.validator_value!r})" if error.validator in ("type", "enum", "const") else ""
+    return f"not a valid JSON Schema: breaks the '{error.validator}' rule{expected}"
 
 
 def _dedupe(issues: list[Issue]) -> list[Issue]:

@@ -1,6 +1,8 @@
 """Reading a schema file (Doppel DSL in YAML/JSON, or JSON Schema) into the one SchemaSpec model.
 
-Every problem is collected, not just the first: the user fixes a schema in one pass.
+Every problem is collected, not just the first: the user fixes a schema in one pass. No error repeats the
+file's text beyond plain names: a file that is no schema at all (a password file, say) is described by
+line numbers, never quoted.
 """
 
 from __future__ import annotations
@@ -15,20 +17,33 @@ from pydantic import ValidationError
 
 from tools.errors import Issue, SchemaError
 from tools.schema.model import SchemaSpec
+from tools.yaml_lines import Loc, parse_with_lines, safe_issue_text
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> Issue:
     mark = getattr(exc, "problem_mark", None)
     where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return Issue(path=where, message=f"not valid YAML: {problem}")
+    problem = getattr(exc, "problem", None)  # a short description; str(exc) would quote the line itself
+    return Issue(path=where, message=f"not valid YAML: {problem}" if problem else "not valid YAML")
 
 
 def read_document(path: Path) -> Any:
     """Parse YAML or JSON (JSON is YAML); syntax errors name the file, line and column."""
+    return _parse(path, _read_text(path))
+
+
+def _read_text(path: Path) -> str:
     if not path.is_file():
         raise SchemaError(f"{path}: no such schema file")
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise SchemaError(f"{path}: not a text file (a schema is UTF-8 YAML or JSON)") from None
+    except OSError as exc:
+        raise SchemaError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _parse(path: Path, text: str) -> Any:
     try:
         if path.suffix == ".json":
             return json.loads(text)
@@ -58,6 +73,22 @@ def pydantic_issues(exc: ValidationError, prefix: str = "") -> list[Issue]:
             message = "unknown key"
         issues.append(Issue(path=path, message=message))
     return issues
+
+
+def _without_file_text(issues: list[Issue], document: Any, text: str) -> list[Issue]:
+    """The issues with every key or text of the file that is not a plain name replaced by its line."""
+    try:
+        lines: dict[Loc, int] = parse_with_lines(text)[1]
+    except yaml.YAMLError:  # JSON that YAML reads differently: no lines, the text is still hidden
+        lines = {}
+    return [
+        Issue(
+            path=safe_issue_text(i.path, document, lines),
+            message=safe_issue_text(i.message, document, lines),
+            kind=i.kind,
+        )
+        for i in issues
+    ]
 
 
 def schema_hash(document: Any) -> str:
@@ -91,11 +122,13 @@ def load_schema(path: str | Path) -> tuple[SchemaSpec, str]:
     from tools.schema.validate import validate_schema
 
     file = Path(path)
-    document = read_document(file)
+    text = _read_text(file)
+    document = _parse(file, text)
     spec, issues = parse_schema(document, str(file))
     if spec is not None:
         issues += validate_schema(spec)
     if issues:
+        issues = _without_file_text(issues, document, text)
         errors = sum(1 for i in issues if i.kind == "error")
         conflicts = len(issues) - errors
         summary = ", ".join(

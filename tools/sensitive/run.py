@@ -11,6 +11,7 @@ import yaml
 from tools.errors import DoppelError, Issue
 from tools.ingest.model import IngestedTable
 from tools.sensitive.report import SensitivityReport
+from tools.yaml_lines import syntax_problem
 
 
 def read_tables(paths: list[Path]) -> list[IngestedTable]:
@@ -34,8 +35,10 @@ def read_overrides(path: Path) -> dict[str, dict[str, Any]]:
         raise DoppelError(f"{path}: cannot read ({exc.strerror})") from None
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DoppelError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise DoppelError(f"{path}: not valid JSON ({exc})") from None
+    except yaml.YAMLError as exc:  # the file's own text stays out of the message
+        raise DoppelError(f"{path}: not valid YAML ({syntax_problem(exc)})") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise DoppelError(f"{path}: expected a mapping of table.column to {{sensitive, entity, strategy}}")
     return {str(k): v for k, v in data.items()}

@@ -28,6 +28,7 @@ from tools.synth.model import (
 from tools.synth.plan import ColumnPlan
 from tools.synth.regenerate import typed_kind
 from tools.synth.training import TrainingTable
+from tools.yaml_lines import syntax_problem
 
 _CONSTRAINTS: TypeAdapter[list[UserConstraint]] = TypeAdapter(list[UserConstraint])
 _CORRELATIONS: TypeAdapter[list[CorrelationRule]] = TypeAdapter(list[CorrelationRule])
@@ -54,10 +55,10 @@ def load_rules(request: SynthesizeRequest) -> tuple[list[UserConstraint], list[C
         raise DoppelError(f"--constraints {path}: cannot read ({exc.strerror or exc})") from None
     try:
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DoppelError(
-            f"--constraints {path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({exc})"
-        ) from None
+    except json.JSONDecodeError as exc:
+        raise DoppelError(f"--constraints {path}: not valid JSON ({exc})") from None
+    except yaml.YAMLError as exc:  # the file's own text stays out of the message
+        raise DoppelError(f"--constraints {path}: not valid YAML ({syntax_problem(exc)})") from None
     if not isinstance(document, dict) or set(document) - {"constraints", "correlations"}:
         raise DoppelError(f"--constraints {path}: expected a mapping with 'constraints' and/or 'correlations' lists")
     issues: list[Issue] = []
