@@ -697,13 +697,17 @@ def cli() -> typer.Typer:
 def test_classify_command_writes_report_and_prints_table(cli: typer.Typer, tmp_path: Path) -> None:
     out = tmp_path / "reports" / "sensitivity.json"
     files = [str(DATA / "test" / "payments.csv"), str(DATA / "test" / "products.csv")]
-    done = CliRunner().invoke(cli, ["classify", *files, "--out", str(out), "--sample", "200"])
+    wide = {"COLUMNS": "200"}  # qualified column names fit on one line of the table
+    done = CliRunner().invoke(cli, ["classify", *files, "--out", str(out), "--sample", "200"], env=wide)
     assert done.exit_code == 0, done.output
     report = SensitivityReport.model_validate_json(out.read_text())
     assert report.sample == 200 and report.tables == ["payments", "products"]
     by = {(c.table, c.column): c for c in report.columns}
     assert by[("payments", "card_number")].sensitive and not by[("products", "price")].sensitive
-    assert "4 of 16 columns sensitive" in done.output  # last4 is not (policy) and "payments." in done.output
+    assert "4 of 16 columns sensitive" in done.output and "payments." in done.output  # last4 is not (policy)
+    rows = {line.split()[0]: line.split()[2] for line in done.output.splitlines() if line.startswith(" payments.")}
+    sensitive = {"payments.customer_id", "payments.card_number", "payments.sort_code", "payments.acct_no"}
+    assert len(rows) == 10 and {name for name, flag in rows.items() if flag == "yes"} == sensitive, rows
     assert not list(out.parent.glob("*.tmp"))
 
 
