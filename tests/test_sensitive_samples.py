@@ -41,6 +41,8 @@ def by_column(results: list[ColumnClassification]) -> dict[str, ColumnClassifica
 
 
 def test_bundled_samples_meet_the_target() -> None:
+    """A regression guard, not a measure: the classifier was tuned on the samples (issue 3); the held-out
+    measure is batch 2 of the test set below."""
     tables, labels = load_set("samples")
     assert len(labels) == 139
     results = classify_tables(tables)
