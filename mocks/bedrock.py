@@ -17,6 +17,9 @@ Failure scenarios, for the whole server (``stand_in.set_scenario(...)`` or ``POS
 - ``throttle_then_ok:N``: N ``ThrottlingException`` (429) answers, then success.
 - ``timeout:S``: sleep S seconds (longer than the client's read timeout) before answering.
 - ``timeout_then_ok:N``: the first N requests sleep ``delay`` seconds, then success.
+  With ``hold=True`` a timed-out request instead waits, with no clock at all, until ``release()``
+  (or ``stop()``, or the next ``set_scenario``): the client's read timeout always fires first, however
+  slow the machine, so tests can use a read timeout with a wide margin.
 - ``wrong_count_then_ok:N``: N answers with one item too few, then success.
 - ``fail:STATUS``: always fail: 400 ``ValidationException`` (default) or 500 ``InternalServerException``.
 
@@ -58,6 +61,7 @@ class Scenario(BaseModel):
     name: ScenarioName = "ok"
     failures: int = Field(2, ge=0, description="failed answers before success (the *_then_ok scenarios)")
     delay: float = Field(5.0, ge=0, description="seconds a timed-out request sleeps")
+    hold: bool = Field(False, description="a timed-out request waits for release() instead of sleeping")
     status: Literal[400, 500] = 400
 
     @classmethod
@@ -257,6 +261,7 @@ class BedrockStandIn:
         self._port = port
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._released = threading.Event()  # set: held requests go on (release, stop, a new scenario)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._seen: dict[str, int] = {}
@@ -271,12 +276,14 @@ class BedrockStandIn:
         server.block_on_close = False
         self._server = server
         self._stopping.clear()
+        self._released = threading.Event()
         self._thread = threading.Thread(target=server.serve_forever, name="bedrock-stand-in", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # wakes requests sleeping in a timeout scenario
+        self._released.set()  # and those held
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -308,6 +315,12 @@ class BedrockStandIn:
         with self._lock:
             self.scenario = chosen.model_copy(update=options) if options else chosen
             self._seen.clear()
+            self._released.set()  # requests held by the previous scenario go on
+            self._released = threading.Event()
+
+    def release(self) -> None:
+        """Let every held request (``hold=True``) go on; its client has long given up."""
+        self._released.set()
 
     def reset(self) -> None:
         with self._lock:
@@ -372,7 +385,9 @@ class BedrockStandIn:
         outcome = "timeout" if timed_out else "wrong_count" if short else "ok"
         update = {"items": items, "input_tokens": input_tokens, "output_tokens": output_tokens, "outcome": outcome}
         self._record(record.model_copy(update=update))
-        if timed_out:
+        if timed_out and scenario.hold:
+            self._released.wait()  # no clock: only release(), stop() or a new scenario end it
+        elif timed_out:
             self._stopping.wait(scenario.delay)  # the client's read timeout fires first
         return text, stop_reason, input_tokens, output_tokens, outcome
 

@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--host", help="HTTP bind address (default from settings: 127.0.0.1)")
         ] = None,
         port: Annotated[
-            int | None, typer.Option("--port", min=1, max=65535, help="HTTP port (default from settings: 8765)")
+            int | None,
+            typer.Option("--port", min=0, max=65535, help="HTTP port (default from settings: 8765; 0: any free one)"),
         ] = None,
         client_config: Annotated[
             bool, typer.Option("--client-config", help="print the JSON an MCP client needs to start Doppel, and exit")

@@ -110,7 +110,10 @@ def serve_http(server: FastMCP[Any], settings: Settings) -> None:
     app: Any = server.streamable_http_app()
     if token is not None:
         app = BearerAuth(app, token)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    sock = config.bind_socket()  # bound and listening before the banner: port 0 becomes the port printed,
+    sock.listen(config.backlog)  # and a client that read the banner can connect at once
     shown = f"[{host}]" if ":" in host else host
     guard = "bearer token required" if token is not None else "loopback only, no token"
-    print(f"Doppel MCP server: http://{shown}:{port}/mcp ({guard})", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")).run()
+    print(f"Doppel MCP server: http://{shown}:{sock.getsockname()[1]}/mcp ({guard})", file=sys.stderr, flush=True)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -61,37 +61,29 @@ async def stdio_session(tmp_path: Path) -> AsyncIterator[ClientSession]:
             yield session
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def http_server(tmp_path: Path, **env: str) -> Iterator[str]:
-    """`doppel mcp --transport http --port N` (no --host: the default bind) until it answers; its URL."""
-    port = _free_port()
-    log = tmp_path / f"http-{port}.log"
-    with log.open("w") as errlog:
-        proc = subprocess.Popen(
-            [str(DOPPEL), "mcp", "--transport", "http", "--port", str(port)],
-            cwd=ROOT,
-            env=_env(tmp_path / "home", **env),
-            stdout=errlog,
-            stderr=errlog,
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
+    """`doppel mcp --transport http --port 0` (no --host: the default bind); its URL, read from the banner
+    the server prints once its socket listens (the OS picks the port, so no other process can take it)."""
+    proc = subprocess.Popen(
+        [str(DOPPEL), "mcp", "--transport", "http", "--port", "0"],
+        cwd=ROOT,
+        env=_env(tmp_path / "home", **env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"server exited {proc.returncode}: {log.read_text()}"
-            assert time.monotonic() < deadline, f"server never answered: {log.read_text()}"
-            try:
-                httpx.get(url, timeout=1)  # any HTTP answer (406, 401, ...) means it is up
+        before: list[str] = []
+        for line in proc.stderr:  # blocks until the server speaks (or exits: end of file)
+            if found := re.search(r"Doppel MCP server: (http://127\.0\.0\.1:\d+/mcp)", line):
                 break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield url
+            before.append(line)
+        assert found, f"server exited {proc.wait()} without serving: {''.join(before)}"
+        drain = threading.Thread(target=proc.stderr.read, daemon=True)  # keep the pipe from filling up
+        drain.start()
+        yield found.group(1)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -398,9 +390,8 @@ async def test_http_bearer_token_is_required_when_configured(tmp_path: Path) -> 
 
 
 def test_non_loopback_bind_without_token_is_refused(tmp_path: Path) -> None:
-    port = _free_port()
     done = subprocess.run(
-        [str(DOPPEL), "mcp", "--transport", "http", "--host", "0.0.0.0", "--port", str(port)],
+        [str(DOPPEL), "mcp", "--transport", "http", "--host", "0.0.0.0", "--port", "0"],
         cwd=ROOT,
         env=_env(tmp_path / "home"),
         capture_output=True,
@@ -410,8 +401,7 @@ def test_non_loopback_bind_without_token_is_refused(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "refusing to serve MCP on 0.0.0.0" in done.stderr and "DOPPEL_MCP__TOKEN" in done.stderr
     assert "Traceback" not in done.stderr
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-        pass  # nothing listens
+    assert "Doppel MCP server:" not in done.stderr  # refused before any socket was bound
 
 
 def test_bind_rules() -> None:

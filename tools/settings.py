@@ -57,7 +57,7 @@ class RetrySettings(BaseModel):
 
 class McpSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = Field(8765, ge=1, le=65535)
+    port: int = Field(8765, ge=0, le=65535, description="0: any free port (the bound one is printed at start)")
     token: SecretStr | None = Field(None, description="bearer token; required to bind anything but loopback")
 
 
