@@ -83,6 +83,31 @@ class ApprovalGate(HookProvider):
             event.cancel_tool = f"{name}: not approved by the user"
 
 
+class SpecialistArguments(HookProvider):
+    """Refuses a call to a specialist whose arguments are not a text request: Strands would otherwise run
+    the specialist on an empty prompt (a model's malformed JSON arrives as ``{}``) or on ``str()`` of
+    whatever came. The model gets the refusal back as the tool's error and can correct itself."""
+
+    def __init__(self, specialists: set[str]) -> None:
+        self.specialists = specialists
+
+    def register_hooks(self, registry: HookRegistry, **kwargs: Any) -> None:
+        registry.add_callback(BeforeToolCallEvent, self.check)
+
+    def check(self, event: BeforeToolCallEvent) -> None:
+        name = event.tool_use["name"]
+        if name not in self.specialists:
+            return
+        arguments = event.tool_use.get("input")
+        if not isinstance(arguments, dict):
+            got = f"{type(arguments).__name__} arguments instead of an object"
+        elif isinstance(request := arguments.get("input"), str) and request.strip():
+            return
+        else:
+            got = "nothing" if request is None else f"{type(request).__name__} {str(request)[:40]!r}"
+        event.cancel_tool = f"{name}: invalid arguments: 'input' must be a non-empty text request, got {got}"
+
+
 def build_supervisor(settings: Settings) -> Agent:
     """The supervisor: the five specialists as tools, the run tools, and the approval gate."""
     specialists = [build_specialist(name, settings) for name in SPECIALISTS]
@@ -94,6 +119,6 @@ def build_supervisor(settings: Settings) -> Agent:
         model=build_model(settings, agent="supervisor"),
         tools=tools,
         system_prompt=SUPERVISOR_PROMPT,
-        hooks=[ApprovalGate(), *model_hooks(settings, "supervisor")],
+        hooks=[SpecialistArguments(set(SPECIALISTS)), ApprovalGate(), *model_hooks(settings, "supervisor")],
         callback_handler=None,
     )

@@ -17,10 +17,20 @@ Failure scenarios, for the whole server (``stand_in.set_scenario(...)`` or ``POS
 - ``throttle_then_ok:N``: N ``ThrottlingException`` (429) answers, then success.
 - ``timeout:S``: sleep S seconds (longer than the client's read timeout) before answering.
 - ``timeout_then_ok:N``: the first N requests sleep ``delay`` seconds, then success.
+  With ``hold=True`` a timed-out request instead waits, with no clock at all, until ``release()``
+  (or ``stop()``, or the next ``set_scenario``): the client's read timeout always fires first, however
+  slow the machine, so tests can use a read timeout with a wide margin.
 - ``wrong_count_then_ok:N``: N answers with one item too few, then success.
 - ``fail:STATUS``: always fail: 400 ``ValidationException`` (default) or 500 ``InternalServerException``.
 
 Counters for "then ok" scenarios are kept per scenario spelling and reset with the scenario.
+
+Scripted answers (``stand_in.script([...])``): each request takes the next ``ScriptedAnswer`` in order
+(before any scenario), so an agent loop can be driven through tool calls: an answer with ``tool_uses``
+stops with ``tool_use`` and the next request carries the tool results (recorded as ``tool_results``).
+A tool use's ``input`` is a JSON object, or a string sent as it is: in a stream the raw argument text
+(malformed JSON, say), in ``converse`` a document of the wrong type. When the script runs out, the
+deterministic answers above come back.
 ``GET /_requests`` (or ``stand_in.requests``) lists what was received; ``POST /_reset`` clears it.
 
 CLI: ``python -m mocks.bedrock --port 8790 [--scenario throttle_then_ok:2]``.
@@ -58,6 +68,7 @@ class Scenario(BaseModel):
     name: ScenarioName = "ok"
     failures: int = Field(2, ge=0, description="failed answers before success (the *_then_ok scenarios)")
     delay: float = Field(5.0, ge=0, description="seconds a timed-out request sleeps")
+    hold: bool = Field(False, description="a timed-out request waits for release() instead of sleeping")
     status: Literal[400, 500] = 400
 
     @classmethod
@@ -73,6 +84,20 @@ class Scenario(BaseModel):
         return cls(name=name, failures=int(arg))
 
 
+class ScriptedToolUse(BaseModel):
+    """A tool call the stand-in answers with: a tool's name and its arguments."""
+
+    name: str
+    input: dict[str, Any] | str = Field(default_factory=dict, description="a string is sent as it is")
+
+
+class ScriptedAnswer(BaseModel):
+    """One scripted model turn: text, tool calls, or both (tool calls stop with ``tool_use``)."""
+
+    text: str = ""
+    tool_uses: list[ScriptedToolUse] = Field(default_factory=list)
+
+
 class RecordedRequest(BaseModel):
     """One request as received (a test stand-in may keep prompts; Doppel's own audit never does)."""
 
@@ -80,9 +105,14 @@ class RecordedRequest(BaseModel):
     model_id: str
     scenario: str
     status: int
-    outcome: str  # ok, throttled, timeout, wrong_count, failed
+    outcome: str  # ok, throttled, timeout, wrong_count, failed, scripted
     items: int = 0
     prompt: str = ""
+    system: str = ""
+    tools: list[str] = Field(default_factory=list, description="names of the tools offered to the model")
+    tool_results: list[dict[str, Any]] = Field(
+        default_factory=list, description="{status, text} of each toolResult in the last user message"
+    )
     input_tokens: int = 0
     output_tokens: int = 0
 
@@ -209,6 +239,18 @@ def _user_text(body: dict[str, Any]) -> str:
     return "\n".join(b.get("text", "") for b in last.get("content") or [] if isinstance(b, dict))
 
 
+def _tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The status and text of each tool result the last user message carries."""
+    last: dict[str, Any] = next((m for m in reversed(body.get("messages") or []) if m.get("role") == "user"), {})
+    found = []
+    for block in last.get("content") or []:
+        result = block.get("toolResult") if isinstance(block, dict) else None
+        if isinstance(result, dict):
+            parts = [c.get("text") or json.dumps(c.get("json")) for c in result.get("content") or []]
+            found.append({"status": result.get("status", "success"), "text": "\n".join(p for p in parts if p)})
+    return found
+
+
 def _all_text(body: dict[str, Any]) -> str:
     parts = [b.get("text", "") for b in body.get("system") or [] if isinstance(b, dict)]
     for message in body.get("messages") or []:
@@ -236,13 +278,27 @@ def event_message(event_type: str, payload: dict[str, Any]) -> bytes:
     return message + struct.pack(">I", crc32(message) & 0xFFFFFFFF)
 
 
-def stream_events(text: str, usage: dict[str, int], stop_reason: str, latency_ms: int) -> Iterator[bytes]:
+def stream_events(
+    text: str, usage: dict[str, int], stop_reason: str, latency_ms: int, tool_uses: list[dict[str, Any]] | None = None
+) -> Iterator[bytes]:
     yield event_message("messageStart", {"role": "assistant"})
-    words = text.split(" ")
-    for i in range(0, len(words), 8):
-        chunk = " ".join(words[i : i + 8]) + (" " if i + 8 < len(words) else "")
-        yield event_message("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": chunk}})
-    yield event_message("contentBlockStop", {"contentBlockIndex": 0})
+    index = 0
+    if text or not tool_uses:
+        words = text.split(" ")
+        for i in range(0, len(words), 8):
+            chunk = " ".join(words[i : i + 8]) + (" " if i + 8 < len(words) else "")
+            yield event_message("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": chunk}})
+        yield event_message("contentBlockStop", {"contentBlockIndex": 0})
+        index = 1
+    for use in tool_uses or []:  # the arguments arrive as JSON text, in pieces, as from Bedrock
+        start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
+        yield event_message("contentBlockStart", {"contentBlockIndex": index, "start": start})
+        raw = use["input"] if isinstance(use["input"], str) else json.dumps(use["input"])
+        for i in range(0, len(raw), 16):
+            delta = {"toolUse": {"input": raw[i : i + 16]}}
+            yield event_message("contentBlockDelta", {"contentBlockIndex": index, "delta": delta})
+        yield event_message("contentBlockStop", {"contentBlockIndex": index})
+        index += 1
     yield event_message("messageStop", {"stopReason": stop_reason})
     yield event_message("metadata", {"usage": usage, "metrics": {"latencyMs": latency_ms}})
 
@@ -257,9 +313,12 @@ class BedrockStandIn:
         self._port = port
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self._released = threading.Event()  # set: held requests go on (release, stop, a new scenario)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._seen: dict[str, int] = {}
+        self._script: list[ScriptedAnswer] = []
+        self._tool_uses = 0
         self.scenario = Scenario.parse(scenario) if isinstance(scenario, str) else scenario
         self.requests: list[RecordedRequest] = []
 
@@ -271,12 +330,14 @@ class BedrockStandIn:
         server.block_on_close = False
         self._server = server
         self._stopping.clear()
+        self._released = threading.Event()
         self._thread = threading.Thread(target=server.serve_forever, name="bedrock-stand-in", daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # wakes requests sleeping in a timeout scenario
+        self._released.set()  # and those held
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -308,11 +369,23 @@ class BedrockStandIn:
         with self._lock:
             self.scenario = chosen.model_copy(update=options) if options else chosen
             self._seen.clear()
+            self._released.set()  # requests held by the previous scenario go on
+            self._released = threading.Event()
+
+    def release(self) -> None:
+        """Let every held request (``hold=True``) go on; its client has long given up."""
+        self._released.set()
+
+    def script(self, answers: list[ScriptedAnswer]) -> None:
+        """Answer the next requests, one each and in order, with ``answers`` (replacing any left)."""
+        with self._lock:
+            self._script = list(answers)
 
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
             self._seen.clear()
+            self._script.clear()
 
     def count(self, operation: str | None = None, outcome: str | None = None) -> int:
         """How many requests were received, optionally of one operation and outcome."""
@@ -339,10 +412,42 @@ class BedrockStandIn:
         with self._lock:
             self.requests.append(request)
 
+    def _scripted(
+        self, operation: Literal["converse", "converse-stream"], model_id: str, body: dict[str, Any]
+    ) -> tuple[str, str, int, int, str, list[dict[str, Any]]] | None:
+        """The next scripted answer, recorded, or None when the script is empty."""
+        with self._lock:
+            if not self._script:
+                return None
+            answer = self._script.pop(0)
+            uses = []
+            for use in answer.tool_uses:
+                self._tool_uses += 1
+                uses.append(
+                    {"toolUseId": f"tooluse_standin_{self._tool_uses:04d}", "name": use.name, "input": use.input}
+                )
+        spec = body.get("toolConfig") or {}
+        offered = [t["toolSpec"]["name"] for t in spec.get("tools") or [] if isinstance(t, dict) and "toolSpec" in t]
+        system = "\n".join(b.get("text", "") for b in body.get("system") or [] if isinstance(b, dict))
+        said = answer.text + "".join(json.dumps(u["input"]) for u in uses)
+        tokens_in, tokens_out = count_tokens(_all_text(body)), count_tokens(said)
+        stop = "tool_use" if uses else "end_turn"
+        self._record(
+            RecordedRequest(
+                operation=operation, model_id=model_id.partition("+")[0], scenario="scripted", status=200,
+                outcome="scripted", prompt=_user_text(body), system=system, tools=offered,
+                tool_results=_tool_results(body), input_tokens=tokens_in, output_tokens=tokens_out,
+            )
+        )  # fmt: skip
+        return answer.text, stop, tokens_in, tokens_out, "scripted", uses
+
     def handle(
         self, operation: Literal["converse", "converse-stream"], model_id: str, body: dict[str, Any], header: str | None
-    ) -> tuple[str, str, int, int, str]:
-        """Answer one request: (text, stop reason, input tokens, output tokens, outcome); raises ApiError."""
+    ) -> tuple[str, str, int, int, str, list[dict[str, Any]]]:
+        """Answer one request: (text, stop reason, input tokens, output tokens, outcome, tool uses); raises
+        ApiError."""
+        if (scripted := self._scripted(operation, model_id, body)) is not None:
+            return scripted
         base, scenario, seen = self._pick(model_id, header)
         name, failing = scenario.name, seen < scenario.failures
         record = RecordedRequest(operation=operation, model_id=base, scenario=name, status=200, outcome="ok")
@@ -372,9 +477,11 @@ class BedrockStandIn:
         outcome = "timeout" if timed_out else "wrong_count" if short else "ok"
         update = {"items": items, "input_tokens": input_tokens, "output_tokens": output_tokens, "outcome": outcome}
         self._record(record.model_copy(update=update))
-        if timed_out:
+        if timed_out and scenario.hold:
+            self._released.wait()  # no clock: only release(), stop() or a new scenario end it
+        elif timed_out:
             self._stopping.wait(scenario.delay)  # the client's read timeout fires first
-        return text, stop_reason, input_tokens, output_tokens, outcome
+        return text, stop_reason, input_tokens, output_tokens, outcome, []
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -443,7 +550,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "converse" if route.group("op") == "converse" else "converse-stream"
             )
             started = time.perf_counter()
-            text, stop, tokens_in, tokens_out, outcome = self.stand_in.handle(
+            text, stop, tokens_in, tokens_out, outcome, uses = self.stand_in.handle(
                 operation, unquote(route.group("model")), body, self.headers.get(SCENARIO_HEADER)
             )
         except ApiError as exc:
@@ -458,15 +565,17 @@ class _Handler(BaseHTTPRequestHandler):
         usage = {"inputTokens": tokens_in, "outputTokens": tokens_out, "totalTokens": tokens_in + tokens_out}
         latency = int((time.perf_counter() - started) * 1000)
         if operation == "converse":
+            content: list[dict[str, Any]] = [{"text": text}] if text or not uses else []
+            content += [{"toolUse": use} for use in uses]
             answer = {
-                "output": {"message": {"role": "assistant", "content": [{"text": text}]}},
+                "output": {"message": {"role": "assistant", "content": content}},
                 "stopReason": stop,
                 "usage": usage,
                 "metrics": {"latencyMs": latency},
             }
             self._json(200, answer)
         else:
-            frames = b"".join(stream_events(text, usage, stop, latency))
+            frames = b"".join(stream_events(text, usage, stop, latency, uses))
             self._send(200, frames, "application/vnd.amazon.eventstream")
 
 

@@ -9,6 +9,10 @@ import pytest
 
 from mocks.bedrock import BedrockStandIn
 
+# seconds a client waits on a request the stand-in holds (hold=True) before its read timeout fires: the
+# held request never answers, and an answered one takes milliseconds, so this is all margin
+HELD_READ_TIMEOUT = 3.0
+
 
 def isolate_from_aws(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
     """No credentials, profiles or instance metadata: everything must work against the stand-in alone."""

@@ -1,7 +1,16 @@
-"""The labelled sensitivity sets (tests/data/sensitivity): loading and scoring, shared by tests and bench."""
+"""The labelled sensitivity sets (tests/data/sensitivity): loading and scoring, shared by tests and bench.
+
+The sets are frozen: ``tests/data/sensitivity/FROZEN.sha256`` holds the SHA-256 of every file the scores
+are computed from (``sha256sum -c`` format, paths from the repository root), and tests fail when a file
+differs, appears or goes. A deliberate change to a set is its own commit, with the checksums rewritten by
+``python -m tests.sensitivity_set freeze``; a set and the classifier (tools/sensitive) are never changed
+in the same commit, so a score never comes from labels edited to fit the classifier.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -12,9 +21,46 @@ from pydantic import BaseModel
 from tools.ingest.model import IngestedTable, SourceInfo
 from tools.sensitive.model import ColumnClassification
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "sensitivity"
-SAMPLES = Path(__file__).resolve().parents[1] / "playbooks" / "samples"
+SAMPLES = ROOT / "playbooks" / "samples"
 SETS = ("dev", "test", "samples")
+# what each set is to the classifier: only test batch 2 was labelled before the classifier saw it
+SET_ROLES = {
+    "dev": "tuned on",
+    "test": "batch 1 built by the tuner, batch 2 held out",
+    "samples": "tuned on in issue 3",
+}
+FROZEN = DATA / "FROZEN.sha256"
+CLASSIFIER = "tools/sensitive/"
+FREEZE_RULE = (
+    "the labelled sets and the classifier (tools/sensitive) must never change in the same commit: "
+    "commit a deliberate change to a set on its own, with `python -m tests.sensitivity_set freeze`"
+)
+
+
+def frozen_files() -> list[Path]:
+    """Every file a classifier score is computed from: the dev and test sets with their labels, and the
+    bundled samples named in their labels.yaml with that file."""
+    files = [DATA / "labels.yaml", *sorted((DATA / "dev").glob("*.csv")), *sorted((DATA / "test").glob("*.csv"))]
+    samples = yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))
+    return [*files, SAMPLES / "labels.yaml", *(SAMPLES / name for name in samples)]
+
+
+def digests() -> dict[str, str]:
+    """Repository-relative posix path -> SHA-256 of the file's bytes, for every frozen file."""
+    return {p.relative_to(ROOT).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in frozen_files()}
+
+
+def recorded_digests() -> dict[str, str]:
+    """The checksums committed in FROZEN.sha256."""
+    lines = [line.split(maxsplit=1) for line in FROZEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {path.lstrip("*"): digest for digest, path in lines}
+
+
+def freeze() -> None:
+    """Rewrite FROZEN.sha256 from the files as they are now (a deliberate change, committed alone)."""
+    FROZEN.write_text("".join(f"{d}  {path}\n" for path, d in digests().items()), encoding="utf-8")
 
 
 class Label(BaseModel):
@@ -151,3 +197,10 @@ def mistakes(results: list[ColumnClassification], labels: list[Label]) -> list[s
                 f"got {r.sensitive}/{r.entity} ({r.confidence:.2f})"
             )
     return lines
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["freeze"]:
+        sys.exit("usage: python -m tests.sensitivity_set freeze")
+    freeze()
+    print(f"wrote {FROZEN.relative_to(ROOT)}: {len(digests())} files; commit it alone ({FREEZE_RULE})")

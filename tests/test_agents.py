@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from agents.strands_adapter import specialist_tools
 from agents.team import build_specialist, build_supervisor
 from agents.workflow.graph import Flow, build_graph, run_stages
 from tests.conftest import ROOT, SHOP
-from tests.workflow_support import cli, settings_in
+from tests.workflow_support import DOPPEL, cli, env_for, settings_in
 from tools.capability.registry import SPECIALISTS, capabilities
 from tools.errors import DoppelError
 from tools.settings import ModelSettings, Settings
@@ -323,6 +324,49 @@ def test_chat_once_from_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     failed = cli("chat", "--once", "profile missing.csv", home=tmp_path / ".doppel")
     assert failed.exit_code == 1 and "That did not work" in failed.stdout
     assert "Traceback" not in failed.stdout
+
+
+BANK_ACCOUNTS = ROOT / "playbooks" / "samples" / "bank_accounts.csv"
+PROMPT = "you> "
+
+
+def chat_session(tmp_path: Path, lines: list[str]) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`doppel chat` in its own process (from the repository, home in ``tmp_path``), the lines piped to its
+    stdin (then end of input); the process and its answers: the output between one prompt and the next."""
+    done = subprocess.run(
+        [*DOPPEL, "chat"], cwd=ROOT, env=env_for(tmp_path / ".doppel", COLUMNS="200"),
+        input="".join(f"{line}\n" for line in lines), capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    banner, *answers = done.stdout.split(PROMPT)
+    assert "Model: offline" in banner and "'exit' or Ctrl-D to leave" in banner, done.stdout
+    return done, answers
+
+
+def test_chat_loop_answers_each_line_until_exit(tmp_path: Path) -> None:
+    done, answers = chat_session(
+        tmp_path,
+        ["hello there", f"classify {BANK_ACCOUNTS}", "why was iban marked sensitive?", "", "exit",
+         "profile never-read.csv"],
+    )  # fmt: skip
+    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert len(answers) == 5  # hello, classify, why, the empty line, exit: the line after exit is never read
+    assert "offline model" in answers[0] and '"profile playbooks/samples/telecom_customers.csv"' in answers[0]
+    assert "→ data_processor · classify_data" in answers[1] and "4 of 8 columns are sensitive" in answers[1]
+    assert "bank_accounts.iban: iban (100%), mask" in answers[1]
+    assert "bank_accounts.iban was marked sensitive as iban" in answers[2] and "mod-97" in answers[2]
+    assert answers[3] == "" and answers[4] == ""  # an empty line is skipped; exit leaves at once
+    assert "never-read" not in done.stdout + done.stderr
+    assert (tmp_path / ".doppel" / "chat" / "sensitivity-bank_accounts.json").is_file()  # the tool wrote it
+
+
+def test_chat_loop_ends_cleanly_at_end_of_input_after_a_failed_request(tmp_path: Path) -> None:
+    done, answers = chat_session(tmp_path, ["profile nowhere/missing.csv", "list runs"])
+    assert done.returncode == 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert len(answers) == 3  # two answers, then the prompt that met the end of input
+    assert "✗ profile_data" in answers[0] and "That did not work (profile_data)" in answers[0]
+    assert "missing.csv" in answers[0]
+    assert "no runs" in answers[1].lower(), answers[1]  # the session went on after the failure
+    assert answers[2] == "\n"  # end of input: a clean newline, no error
 
 
 def test_whole_supervisor_has_five_specialists_and_run_tools(home: Settings) -> None:

@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 
-from agents.chat import Answer, Conversation
+from agents.chat import Answer, ChatEvent, Conversation, ToolCalled, ToolFinished, WorkflowEvent
 from agents.costs.runs import comparison
 from agents.state import audit
 from agents.workflow import api
 from agents.workflow.config import RunConfig
-from mocks.bedrock import BedrockStandIn
+from mocks.bedrock import BedrockStandIn, ScriptedAnswer, ScriptedToolUse
 from tests.bedrock_support import isolate_from_aws
-from tests.workflow_support import settings_in
+from tests.conftest import ROOT
+from tests.workflow_support import doppel, settings_in
 from tools.settings import ModelSettings, RetrySettings, Settings
 
 SCHEMA = """name: notes
@@ -107,3 +108,140 @@ def test_supervisor_on_the_bedrock_provider(bedrock: BedrockStandIn, tmp_path: P
         ("bedrock", "supervisor", "ok")
     ]
     assert "Doppel does" not in json.dumps([c.detail for c in calls])  # the prompt never reaches the trail
+
+
+# ------------------------------------------------------------------ the supervisor driven by tool calls
+
+SAMPLE = ROOT / "playbooks" / "samples" / "bank_accounts.csv"
+SUPERVISOR, DATA_PROCESSOR = "You are Doppel's supervisor", "You are Doppel's data_processor agent"
+
+
+def talk(conversation: Conversation, message: str) -> list[ChatEvent]:
+    async def collect() -> list[ChatEvent]:
+        return [e async for e in conversation.send(message)]
+
+    return asyncio.run(collect())
+
+
+def asked_by(bedrock: BedrockStandIn) -> list[str]:
+    """Which agent sent each request, from its system prompt."""
+    return [
+        "supervisor" if r.system.startswith(SUPERVISOR) else "data_processor" if r.system.startswith(DATA_PROCESSOR)
+        else r.system[:30]
+        for r in bedrock.requests
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["converse", "converse-stream"])
+def test_supervisor_delegates_to_a_specialist_that_calls_a_capability(
+    bedrock: BedrockStandIn, tmp_path: Path, streaming: bool
+) -> None:
+    """Strands' own BedrockModel, boto3 and HTTP: the stand-in answers the supervisor with a call to the
+    data_processor agent, the specialist with a call to profile_data, then both with text."""
+    out = tmp_path / "profile.json"
+    bedrock.script([
+        ScriptedAnswer(text="Asking the data processor.",
+                       tool_uses=[ScriptedToolUse(name="data_processor", input={"input": f"profile {SAMPLE}"})]),
+        ScriptedAnswer(tool_uses=[ScriptedToolUse(name="profile_data",
+                                                  input={"data": [str(SAMPLE)], "out": str(out)})]),
+        ScriptedAnswer(text="Profiled bank_accounts: 1000 rows, 8 columns."),
+        ScriptedAnswer(text="The data processor profiled bank_accounts: 1000 rows, 8 columns."),
+    ])  # fmt: skip
+    settings = bedrock_settings(tmp_path / ".doppel", bedrock.url, streaming=streaming)
+    events = talk(Conversation(settings), "Profile the bank accounts sample.")
+
+    calls = [(e.agent, e.tool) for e in events if isinstance(e, ToolCalled)]
+    assert calls == [("supervisor", "data_processor"), ("data_processor", "profile_data")]
+    finished = [(e.agent, e.tool, e.ok) for e in events if isinstance(e, ToolFinished)]
+    assert finished == [("data_processor", "profile_data", True), ("supervisor", "data_processor", True)]
+    progress = [e for e in events if isinstance(e, WorkflowEvent) and e.agent == "data_processor"]
+    assert progress and progress[-1].event.kind == "progress"  # the capability's events reached the chat
+    answers = [e for e in events if isinstance(e, Answer)]
+    assert [a.text for a in answers] == ["The data processor profiled bank_accounts: 1000 rows, 8 columns."]
+    profile = json.loads(out.read_text(encoding="utf-8"))  # the capability really ran
+    assert [t["name"] for t in profile["tables"]] == ["bank_accounts"] and profile["tables"][0]["rows"] == 1000
+
+    assert bedrock.count("converse-stream" if streaming else "converse") == 4
+    assert asked_by(bedrock) == ["supervisor", "data_processor", "data_processor", "supervisor"]
+    first, specialist, specialist_again, last = bedrock.requests
+    assert {"data_processor", "synthetic_data", "distribution", "test_case", "test_execution"} <= set(first.tools)
+    assert set(specialist.tools) == {"profile_data", "classify_data", "anonymise_data", "explain_sensitivity"}
+    assert specialist.prompt == f"profile {SAMPLE}"  # the supervisor's request, as the specialist's prompt
+    (result,) = specialist_again.tool_results
+    assert result["status"] == "success" and '"rows":1000' in result["text"].replace(" ", "")
+    assert last.tool_results == [{"status": "success", "text": "Profiled bank_accounts: 1000 rows, 8 columns.\n"}]
+    audited = audit.query(settings, audit.AuditFilter(kind="external_call"))
+    assert [(c.detail["agent"], c.detail["status"]) for c in audited] == [
+        ("supervisor", "ok"), ("data_processor", "ok"), ("data_processor", "ok"), ("supervisor", "ok")
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("streaming", "arguments", "got"),
+    [
+        (True, '{"input": "profile the bank', "got nothing"),  # malformed JSON, cut off mid-string
+        (False, {"input": 42}, "got int '42'"),  # the wrong type
+        (False, {"request": "profile the bank sample"}, "got nothing"),  # the wrong name
+    ],
+    ids=["malformed-json", "wrong-type", "wrong-name"],
+)
+def test_malformed_specialist_arguments_come_back_as_a_tool_error(
+    bedrock: BedrockStandIn, tmp_path: Path, streaming: bool, arguments: Any, got: str
+) -> None:
+    bedrock.script([
+        ScriptedAnswer(tool_uses=[ScriptedToolUse(name="data_processor", input=arguments)]),
+        ScriptedAnswer(text="The data processor could not be asked; say which file to profile."),
+    ])  # fmt: skip
+    settings = bedrock_settings(tmp_path / ".doppel", bedrock.url, streaming=streaming)
+    events = talk(Conversation(settings), "Profile the bank accounts sample.")
+
+    (failed,) = [e for e in events if isinstance(e, ToolFinished)]
+    assert (failed.agent, failed.tool, failed.ok) == ("supervisor", "data_processor", False)
+    assert failed.summary == f"data_processor: invalid arguments: 'input' must be a non-empty text request, {got}"
+    assert asked_by(bedrock) == ["supervisor", "supervisor"]  # the specialist never ran on a bad request
+    assert bedrock.requests[1].tool_results == [{"status": "error", "text": failed.summary}]  # the model saw it
+    (answer,) = [e for e in events if isinstance(e, Answer)]
+    assert answer.text.startswith("The data processor could not be asked") and answer.stop_reason == "end_turn"
+
+
+def test_wrong_capability_argument_types_come_back_to_the_specialist(bedrock: BedrockStandIn, tmp_path: Path) -> None:
+    bedrock.script([
+        ScriptedAnswer(tool_uses=[ScriptedToolUse(name="data_processor", input={"input": "profile the bank sample"})]),
+        ScriptedAnswer(tool_uses=[ScriptedToolUse(name="profile_data", input={"data": 42, "max_rows": "many"})]),
+        ScriptedAnswer(text="profile_data refused its arguments."),
+        ScriptedAnswer(text="The profile could not be made: the arguments were wrong."),
+    ])  # fmt: skip
+    settings = bedrock_settings(tmp_path / ".doppel", bedrock.url)
+    events = talk(Conversation(settings), "Profile the bank accounts sample.")
+
+    refused = [e for e in events if isinstance(e, ToolFinished) and not e.ok]
+    assert [(e.agent, e.tool) for e in refused] == [("data_processor", "profile_data")]
+    assert refused[0].summary.startswith("invalid arguments: data: Input should be a valid list")
+    assert "max_rows: Input should be a valid integer" in refused[0].summary
+    assert asked_by(bedrock) == ["supervisor", "data_processor", "data_processor", "supervisor"]
+    assert bedrock.requests[2].tool_results[0]["status"] == "error"
+    assert [e.text for e in events if isinstance(e, Answer)] == [
+        "The profile could not be made: the arguments were wrong."
+    ]
+
+
+def test_chat_command_over_bedrock_ends_with_a_clear_message(bedrock: BedrockStandIn, tmp_path: Path) -> None:
+    """`doppel chat --once` in its own process, configured for Bedrock by environment: a malformed tool
+    call is shown as a failed tool with its reason, the supervisor's answer follows, exit code 1."""
+    bedrock.script([
+        ScriptedAnswer(tool_uses=[ScriptedToolUse(name="data_processor", input='{"input": ')]),
+        ScriptedAnswer(text="I could not reach the data processor."),
+    ])  # fmt: skip
+    done = doppel(
+        "chat", "--once", "profile the bank accounts sample", home=tmp_path / ".doppel",
+        DOPPEL_MODEL__PROVIDER="bedrock", DOPPEL_MODEL__ENDPOINT_URL=bedrock.url, DOPPEL_MODEL__STREAMING="true",
+        COLUMNS="200",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"Model: bedrock {ModelSettings().model_id} via {bedrock.url}" in done.stdout
+    assert (
+        "✗ data_processor: data_processor: invalid arguments: 'input' must be a non-empty text request" in done.stdout
+    )
+    assert "I could not reach the data processor." in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert asked_by(bedrock) == ["supervisor", "supervisor"]

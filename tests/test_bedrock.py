@@ -13,7 +13,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mocks.bedrock import BedrockStandIn, Scenario, answer_for
-from tests.bedrock_support import isolate_from_aws
+from tests.bedrock_support import HELD_READ_TIMEOUT, isolate_from_aws
 from tools.llm import BedrockTextClient, ExternalCall, LlmAnswerError, LlmError, LlmUsage, batch_prompt, is_loopback
 from tools.settings import ModelSettings, RetrySettings
 
@@ -158,9 +158,14 @@ def test_botocore_does_not_retry_on_its_own(bedrock: BedrockStandIn) -> None:
 
 
 def test_read_timeout_is_retried_then_succeeds(bedrock: BedrockStandIn) -> None:
-    bedrock.set_scenario("timeout_then_ok", failures=1, delay=3)
-    client, calls, _ = make_client(bedrock, read_timeout=0.3)
-    result = client.converse("a product description for a kettle")
+    """The first request is held by the stand-in until released (no clock on its side), so the client's
+    read timeout fires on it whatever the load; the retry is answered at once, far inside the timeout."""
+    bedrock.set_scenario("timeout_then_ok", failures=1, hold=True)
+    client, calls, _ = make_client(bedrock, read_timeout=HELD_READ_TIMEOUT)
+    try:
+        result = client.converse("a product description for a kettle")
+    finally:
+        bedrock.release()
     assert result.attempts == 2 and "kettle" in result.text
     assert [c.status for c in calls] == ["timeout", "ok"]
     assert calls[0].error_code == "ReadTimeoutError"

@@ -119,27 +119,47 @@ def test_tags_match_injected_values(tmp_path: Path) -> None:
 
 
 def test_edge_case_rates_are_binomial_around_the_configured_rate(tmp_path: Path) -> None:
+    """Counted in the written files: rows tagged with the edge case, and rows whose values show it (an
+    amount on a bound, a tier outside its values, a parent id no parent has); metadata only has to agree."""
     meta = run(tmp_path, seed=6, rows=40_000)
+    parents, children = read(tmp_path, "parents"), read(tmp_path, "children")
+    amounts = children["amount"].cast(pa.float64())
+    shown = {
+        "amount:boundary": pc.is_in(amounts, value_set=pa.array([1.0, 500.0])),
+        "tier:malformed": pc.and_(
+            pc.is_valid(parents["tier"]), pc.invert(pc.is_in(parents["tier"], value_set=pa.array(["a", "b", "c"])))
+        ),
+        "parent_id:invalid_reference": pc.invert(pc.is_in(children["parent_id"], value_set=parents["id"])),
+    }
     for table, key, rate in (
         ("children", "amount:boundary", 0.1),
         ("parents", "tier:malformed", 0.1),
         ("children", "parent_id:invalid_reference", 0.05),
     ):
-        observed = meta["tables"][table]["edge_cases"][key]
-        sd = np.sqrt(rate * (1 - rate) / 40_000)
-        assert abs(observed["rate"] - rate) < 5 * sd, observed
-        assert observed["configured_rate"] == rate
+        rows = children if table == "children" else parents
+        tagged = pc.match_substring(rows["_anomalies"], key)
+        n = rows.num_rows
+        measured = pc.sum(tagged).as_py() / n
+        sd = np.sqrt(rate * (1 - rate) / n)
+        assert abs(measured - rate) < 5 * sd, (key, measured)
+        # every tagged row shows it in its values; untagged rows only by chance (a drawn amount of exactly 1 or 500)
+        showing = shown[key]
+        assert pc.all(pc.or_(pc.invert(tagged), showing)).as_py(), key
+        untagged_showing = pc.sum(pc.and_(pc.invert(tagged), showing)).as_py()
+        assert untagged_showing <= (0.002 * n if key == "amount:boundary" else 0), (key, untagged_showing)
+        reported = meta["tables"][table]["edge_cases"][key]
+        assert reported["rate"] == pytest.approx(measured, abs=1e-9) and reported["configured_rate"] == rate
 
 
 def test_correlation_achieved_and_reported(tmp_path: Path) -> None:
     meta = run(tmp_path, seed=7, rows=50_000)
     (entry,) = meta["tables"]["parents"]["correlations"]
     assert entry["fields"] == ["age", "balance"] and entry["target"] == 0.6
-    assert abs(entry["achieved"] - 0.6) < 0.02
     parents = read(tmp_path, "parents").to_pandas()
     clean = parents[parents["_anomalies"] == ""]
     measured = np.corrcoef(clean["age"].astype(float), clean["balance"].astype(float))[0, 1]
-    assert abs(measured - entry["achieved"]) < 0.01
+    assert abs(measured - 0.6) < 0.02  # measured in the written file
+    assert abs(measured - entry["achieved"]) < 0.01  # and the report says so
 
 
 def test_unreachable_correlation_says_constraints_win(tmp_path: Path) -> None:
@@ -163,7 +183,9 @@ def test_unreachable_correlation_says_constraints_win(tmp_path: Path) -> None:
     }
     meta = run(tmp_path, doc, seed=1)
     (entry,) = meta["tables"]["t"]["correlations"]
-    assert entry["achieved"] < 0.95
+    written = read(tmp_path, "t").to_pandas()
+    measured = np.corrcoef(written["a"].astype(float), written["b"].astype(float))[0, 1]
+    assert measured < 0.95 and abs(measured - entry["achieved"]) < 0.01
     assert "constraints win" in entry["note"]
 
 

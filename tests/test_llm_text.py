@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from mocks.bedrock import BedrockStandIn
-from tests.bedrock_support import isolate_from_aws
+from tests.bedrock_support import HELD_READ_TIMEOUT, isolate_from_aws
 from tools.engine.blocks import BlockRequest, generate_block
 from tools.engine.fieldgen import generate_field
 from tools.engine.plan import build_plan
@@ -99,12 +99,15 @@ def test_one_bad_batch_falls_back_alone(bedrock: BedrockStandIn) -> None:
 
 def test_throttled_and_timed_out_calls_still_deliver(bedrock: BedrockStandIn) -> None:
     calls: list[ExternalCall] = []
-    settings = ModelSettings(endpoint_url=bedrock.url, model_id="m", batch_size=4, read_timeout=0.3)
+    settings = ModelSettings(endpoint_url=bedrock.url, model_id="m", batch_size=4, read_timeout=HELD_READ_TIMEOUT)
     client = BedrockTextClient(settings, FAST, hook=calls.append)
-    bedrock.set_scenario("timeout_then_ok", failures=1, delay=3)
+    bedrock.set_scenario("timeout_then_ok", failures=1, hold=True)  # held until released: the timeout fires
     with use_llm_client(client), warnings.catch_warnings():
         warnings.simplefilter("error", LlmFallbackWarning)
-        values = generate_field("note", FIELD, np.random.default_rng(1), 4, related(4)).to_pylist()
+        try:
+            values = generate_field("note", FIELD, np.random.default_rng(1), 4, related(4)).to_pylist()
+        finally:
+            bedrock.release()
     assert [c.status for c in calls] == ["timeout", "ok"]
     assert all(city in text for city, text in zip(CITIES, values, strict=False) if city)
     recorded = json.dumps([c.model_dump() for c in calls])

@@ -510,9 +510,11 @@ def test_repeated_table_names_are_refused() -> None:
         profile_tables([t, t], classes([t]))
 
 
-def test_large_profile_is_fast_enough() -> None:
+def test_a_wide_profile_covers_every_column() -> None:
+    """50 columns of five kinds; the time a profile takes (1M rows x 50 columns) is measured by
+    bench/synthesize.py, not asserted here."""
     r = rng()
-    n = 100_000
+    n = 20_000
     columns: dict[str, list[str | None]] = {}
     for j in range(10):
         columns[f"num{j}"] = list(np.char.mod("%.2f", r.normal(100, 15, n)))
@@ -520,12 +522,9 @@ def test_large_profile_is_fast_enough() -> None:
         columns[f"code{j}"] = list(np.char.add("K", r.integers(0, 10**7, n).astype(str)))
         columns[f"day{j}"] = list(np.datetime_as_string(np.datetime64("2000-01-01") + r.integers(0, 9000, n), "D"))
         columns[f"word{j}"] = list(r.choice(["alpha", "beta", "gamma", "delta", "Alpha"], n))
-    import time
-
-    started = time.perf_counter()
-    p = profile(columns)
-    assert time.perf_counter() - started < 30
-    assert len(p.table("t").columns) == 50
+    found = {c.name: (c.inferred.type, c.count) for c in profile(columns).table("t").columns}
+    kinds = {"num": "decimal", "cat": "category", "code": "identifier", "day": "date", "word": "category"}
+    assert found == {name: (kinds[name.rstrip("0123456789")], n) for name in columns}
 
 
 # ---------------------------------------------------------------------------------------------- CLI

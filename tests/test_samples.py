@@ -13,7 +13,6 @@ import ipaddress
 import re
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -62,17 +61,17 @@ ENTITIES = {
 # ---------------------------------------------------------------- loading
 
 
-def run_builder(out: Path) -> float:
-    began = time.perf_counter()
+def run_builder(out: Path) -> None:
     subprocess.run([sys.executable, str(BUILD), "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - began
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two fresh builds (how long they take is measured by bench/samples.py, not asserted here)."""
     first, second = tmp_path_factory.mktemp("build_a"), tmp_path_factory.mktemp("build_b")
-    elapsed = max(run_builder(first), run_builder(second))
-    return first, second, elapsed
+    run_builder(first)
+    run_builder(second)
+    return first, second
 
 
 @cache
@@ -359,12 +358,11 @@ def classify(column: str, value: str) -> str:
 # ---------------------------------------------------------------- reproducibility
 
 
-def test_builder_is_deterministic_and_fast(builds: tuple[Path, Path, float]) -> None:
-    first, second, elapsed = builds
+def test_builder_is_deterministic(builds: tuple[Path, Path]) -> None:
+    first, second = builds
     assert sorted(p.name for p in first.iterdir()) == sorted(OUTPUTS)
     for name in OUTPUTS:
         assert (first / name).read_bytes() == (second / name).read_bytes(), f"{name} differs between two builds"
-    assert elapsed < 30, f"builder took {elapsed:.1f} s"
 
 
 def xlsx_members(data: bytes) -> dict[str, bytes]:
@@ -373,7 +371,7 @@ def xlsx_members(data: bytes) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("name", OUTPUTS)
-def test_committed_file_matches_a_fresh_build(builds: tuple[Path, Path, float], name: str) -> None:
+def test_committed_file_matches_a_fresh_build(builds: tuple[Path, Path], name: str) -> None:
     built, committed = (builds[0] / name).read_bytes(), (SAMPLES / name).read_bytes()
     if name == XLSX:
         # zip compression bytes depend on the local zlib build; the archive's members must match exactly

@@ -6,7 +6,6 @@ clinicians' names, names inside payment references, mixed-format birth dates, an
 from __future__ import annotations
 
 import random
-import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from tools.sensitive.dates import parse_dates
 from tools.sensitive.freetext import _names_in
 from tools.sensitive.model import ColumnClassification
 from tools.sensitive.names import analyse_name
-from tools.sensitive.patterns import _ICD10, _TITLED, detect_blood_group, detect_icd10
+from tools.sensitive.patterns import _TITLED, detect_blood_group, detect_icd10
 from tools.sensitive.values import Values, name_list
 
 TODAY = date(2025, 6, 1)
@@ -42,6 +41,8 @@ def by_column(results: list[ColumnClassification]) -> dict[str, ColumnClassifica
 
 
 def test_bundled_samples_meet_the_target() -> None:
+    """A regression guard, not a measure: the classifier was tuned on the samples (issue 3); the held-out
+    measure is batch 2 of the test set below."""
     tables, labels = load_set("samples")
     assert len(labels) == 139
     results = classify_tables(tables)
@@ -99,31 +100,49 @@ def test_health_lookalike_names_carry_no_strong_health_prior(name: str) -> None:
 # ---------------------------------------------------------------- health: values
 
 
-icd10_codes = st.builds(
-    lambda letter, digits, sub: f"{letter}{digits}{'.' + sub if sub else ''}",
-    st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
-    st.from_regex(r"\d[0-9A-Z]", fullmatch=True),
-    st.one_of(st.just(""), st.from_regex(r"[0-9A-Z]{1,4}", fullmatch=True)),
+# Hand-written oracle (not the detector's pattern): codes looked up in the WHO ICD-10 (2019), ICD-10-CM
+# (2024) and ICD-10-GM (2024) tabular lists, and look-alikes that are no code in any of them.
+WHO_CODES = [
+    "A09", "A41.9", "B20", "C34.1", "C50.9", "D50.9", "E11.9", "E66.0", "F32.9", "F41.1", "G40.9", "G43.9",
+    "H40.9", "I10", "I21.4", "I48.0", "I50.9", "J18.9", "J45.9", "K35.8", "K52.9", "L40.0", "M54.5", "N18.3",
+    "N39.0", "O80", "R07.4", "S06.0", "S72.0", "T78.4", "U07.1", "Z00.0",
+]  # fmt: skip
+# ICD-10-CM: more characters after the dot, a letter in third place, 7th-character extensions
+CM_CODES = [
+    "E11.65", "J45.909", "K35.80", "S72.001A", "T78.40XA", "M54.50", "C50.911", "Z00.00", "C7A.00", "M1A.9XX0",
+]  # fmt: skip
+GM_CODES = ["E11.40+", "G63.2*", "B95.2!", "U07.1!"]  # dagger (written +), asterisk and "!" secondary codes
+NOT_CODES = [
+    "SW1A 1AA", "EC1A 1BB", "2024-01-05", "12.50", "AB-1234", "1E1.0", "E1", "E1.1", "EE1.2", "E11.12345",
+    "E11.", "E11..9", "E11.9.1", "J45-909", "ICD10", "N/A", "Z", "E11.9#", "GB82WEST12345698765432", "E11.9++",
+]  # fmt: skip
+
+
+def test_real_icd10_codes_of_three_revisions_are_all_counted() -> None:
+    codes = WHO_CODES + CM_CODES + GM_CODES
+    (result,) = detect_icd10(Values(codes))
+    assert result.entity == "medical_condition" and result.matched == len(codes) == 46
+
+
+@pytest.mark.parametrize("text", NOT_CODES)
+def test_look_alikes_are_not_counted_as_codes(text: str) -> None:
+    (result,) = detect_icd10(Values([*WHO_CODES[:5], text]))
+    assert result.matched == 5, text  # only the five real codes
+    assert detect_icd10(Values(NOT_CODES)) == []  # not one of them, so not even the five needed to speak
+
+
+@pytest.mark.parametrize(
+    ("codes", "telling"),
+    [
+        (["E11.9", "I21.4", "J18.9", "C34.1", "F32.9", "N39.0"], True),  # dotted, six chapters
+        (["E11.9", "E11.65", "E66.0", "I21.4", "I48.0", "I50.9"], False),  # dotted, two chapters only
+        (["A09", "B20", "I10", "O80", "Z00.0", "N18.3", "K52.9", "F41.1", "C50.9", "E11.9"], True),  # 50% dotted
+        (["A09", "B20", "I10", "O80", "E66", "N18", "K52", "F41", "C50", "Z00.0"], False),  # 10% dotted
+    ],
 )
-
-
-@given(icd10_codes)
-def test_every_icd10_shaped_code_matches(code: str) -> None:
-    assert re.fullmatch(_ICD10, code)
-
-
-@given(st.text(min_size=1, max_size=12))
-def test_nothing_without_the_icd10_shape_matches(text: str) -> None:
-    shaped = re.fullmatch(r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{1,4})?[+*!]?", text) is not None
-    assert (re.fullmatch(_ICD10, text) is not None) == shaped
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.lists(icd10_codes.filter(lambda c: "." in c), min_size=12, max_size=40, unique=True))
-def test_dotted_icd10_codes_from_several_chapters_are_telling(codes: list[str]) -> None:
-    results = detect_icd10(Values(codes))
-    telling = len({c[0] for c in codes}) >= 3
-    assert results and (results[0].score() >= 0.5) == telling
+def test_dotted_codes_from_several_chapters_are_telling(codes: list[str], telling: bool) -> None:
+    (result,) = detect_icd10(Values(codes))
+    assert result.matched == len(codes) and (result.score() >= 0.5) == telling, result
 
 
 def test_postcode_districts_are_not_diagnoses() -> None:

@@ -7,9 +7,8 @@ import csv
 import json
 import os
 import signal
-import sqlite3
 import subprocess
-import time
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,8 @@ import yaml
 from agents.state import audit
 from agents.workflow import api
 from agents.workflow.config import RunConfig
-from tests.workflow_support import DOPPEL, ROOT, TELECOM, Collect, doppel, env_for, settings_in, tiny_sample, tree
+from tests.kill_point import MARK as KILL_POINT
+from tests.workflow_support import ROOT, TELECOM, Collect, doppel, env_for, settings_in, tiny_sample, tree
 from tools.errors import DoppelError
 from tools.ingest.readers import read_samples
 from tools.settings import Settings
@@ -157,37 +157,34 @@ def test_approval_change_is_applied_on_resume(tmp_path: Path) -> None:
     assert decided[0]["response"] == "change" and decided[0]["changes"] == change and decided[0]["auto"] is False
 
 
-def _stage_state(db: Path, stage: str) -> str | None:
-    if not db.exists():
-        return None
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            row = conn.execute("SELECT state FROM doppel_stage_checkpoint WHERE stage = ?", (stage,)).fetchone()
-    except sqlite3.OperationalError:  # tables not created yet
-        return None
-    return row[0] if row else None
-
-
 def test_kill_9_mid_stage_then_resume_is_byte_identical(
     small_telecom: Path, uninterrupted: Settings, tmp_path: Path
 ) -> None:
+    """The run is killed inside synthesise, at a point the stage itself announces: its first 'Fitting'
+    progress event, stored like every event (tests/kill_point.py stops there and waits to be killed)."""
     config = small_telecom
     crashed = tmp_path / "crashed"
-    proc = subprocess.Popen(
-        [*DOPPEL, "run", str(config), "--approve-all"], cwd=ROOT, env=env_for(crashed),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    db = crashed / "doppel.db"
-    deadline = time.monotonic() + 120
+    errors = tmp_path / "stderr.log"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.kill_point", "synthesise", "Fitting", "run", str(config), "--approve-all"],
+            cwd=ROOT, env=env_for(crashed), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
     try:
-        while _stage_state(db, "synthesise") != "running":
-            assert proc.poll() is None, f"the run ended before synthesise started: {proc.stderr}"
-            assert time.monotonic() < deadline, "synthesise never started"
-            time.sleep(0.02)
-        time.sleep(0.5)  # well inside the stage (it takes seconds)
+        printed = []
+        for line in proc.stdout:  # blocks until the run prints; ends when the process does
+            if line.strip() == KILL_POINT:
+                break
+            printed.append(line)
+        else:
+            raise AssertionError(f"the run never reached the kill point: {''.join(printed)}{errors.read_text()}")
+        assert "▶ synthesise" in "".join(printed)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
-        proc.wait(timeout=30)
+        proc.stdin.close()  # lets a process that was not killed get past the kill point and end
+        proc.wait(timeout=60)
+        proc.stdout.close()
     assert proc.returncode == -signal.SIGKILL
     status = api.list_runs(settings=settings_in(crashed))[0]
     assert status.state == "interrupted" and status.current_stage == "synthesise"
