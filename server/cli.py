@@ -44,6 +44,11 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def warn(message: str) -> None:
+    """``warning: <message>`` on stderr, never read as markup and never hard-wrapped (paths stay whole)."""
+    err.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
 def print_error(exc: DoppelError) -> None:
     """``error: <message>`` on stderr, the message printed as it is (never read as markup)."""
     from rich.markup import escape
@@ -126,7 +131,7 @@ def generate(
     )
     result = _with_progress(lambda progress: generate_data(request, progress), quiet)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+        warn(warning)
     summary = Table(title=f"{result.schema_name} v{result.schema_version} -> {result.out}", show_edge=False)
     summary.add_column("table")
     summary.add_column("rows", justify="right")

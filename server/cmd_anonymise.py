@@ -128,7 +128,7 @@ def _progress(console: Console, quiet: bool) -> Iterator[ProgressCallback | None
 
 def register(app: typer.Typer) -> None:
     """Add `anonymise` (and the hidden alias `anonymize`) to the doppel CLI."""
-    from server.cli import err, out, user_errors
+    from server.cli import err, out, user_errors, warn
 
     @user_errors
     def anonymise(
@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
         with _progress(err, quiet) as progress:
             result = run(request, progress)
         for warning in result.warnings:
-            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+            warn(warning)
         summarise(result, out)
 
     command: Callable[..., Any] = anonymise

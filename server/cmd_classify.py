@@ -76,7 +76,7 @@ def classification_view(report: SensitivityReport, out_path: Path) -> Renderable
 
 def register(app: typer.Typer) -> None:
     """Add the `classify` command to the doppel CLI."""
-    from server.cli import err, out, user_errors
+    from server.cli import out, user_errors, warn
 
     @app.command("classify")
     @user_errors
@@ -96,10 +96,10 @@ def register(app: typer.Typer) -> None:
         report = run_classify(data, out_path, sample, overrides)
         out.print(classification_view(report, out_path))
         for warning in report.warnings:
-            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+            warn(warning)
         warnings: dict[str, int] = {}
         for r in report.columns:
             for warning in r.warnings:
                 warnings[warning] = warnings.get(warning, 0) + 1
         for warning, count in warnings.items():
-            err.print(f"[yellow]warning:[/] {warning} ({count} column{'s' if count > 1 else ''})", highlight=False)
+            warn(f"{warning} ({count} column{'s' if count > 1 else ''})")

@@ -81,7 +81,7 @@ def _progress(console: Console, quiet: bool) -> Iterator[ProgressCallback | None
 
 def register(app: typer.Typer) -> None:
     """Add `evaluate` to the doppel app (call it once ``user_errors`` exists in server.cli)."""
-    from server.cli import err, out, user_errors
+    from server.cli import err, out, user_errors, warn
 
     @app.command("evaluate")
     @user_errors
@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
         with _progress(err, quiet) as progress:
             result = run(request, progress)
         for warning in result.warnings + [w for t in result.tables for w in t.warnings]:
-            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+            warn(warning)
         summarise(result, out)
         written = f"report: {out_path}" + (f" · json: {json_path}" if json_path else "")
         out.print(f"{written} · {result.seconds:.1f}s", highlight=False)

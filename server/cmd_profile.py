@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from tools.profile.model import DatasetProfile
@@ -54,7 +53,7 @@ def summarise(profile: DatasetProfile, console: Console) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add `profile` to the doppel app (call it once ``user_errors`` exists in server.cli)."""
-    from server.cli import err, out, user_errors
+    from server.cli import out, user_errors, warn
 
     @app.command("profile")
     @user_errors
@@ -73,7 +72,7 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         result = profile_samples(data, out_path, max_rows)
         for warning in result.warnings:
-            err.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False, soft_wrap=True)
+            warn(warning)
         summarise(result, out)
         seconds = time.perf_counter() - started
         out.print(f"profile written to {out_path} in {seconds:.1f}s", highlight=False)
