@@ -25,6 +25,7 @@ from tools.anonymise.text import to_arrow
 from tools.errors import DoppelError
 from tools.export.base import EXTENSIONS, ExportOptions, TableInfo, TableWriter
 from tools.export.files import check_table_name
+from tools.folders import make_output_folder
 from tools.ingest.model import SourceInfo
 
 METADATA_FILE = "anonymisation.json"
@@ -76,7 +77,7 @@ def write_tables(
     for path in paths.values():
         if path.resolve() in inputs:
             raise DoppelError(f"--out {out}: {path.name} would overwrite the input file; choose another folder")
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     if fmt == "csv":
         staged: list[tuple[Path, Path]] = []
         try:

@@ -126,10 +126,15 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
     earlier output (sequences continue, no primary key repeats) in its format."""
     from tools.engine.runner import GenerateOptions, generate, seed_from_metadata
     from tools.export.base import ExportOptions
+    from tools.folders import check_output_folder
     from tools.schema.loading import load_schema
 
     if request.append and request.out and request.out.resolve() != request.append.resolve():
         raise DoppelError("--append and --out name different folders; give one of them")
+    if request.append is not None:
+        check_output_folder(request.append, "--append")
+    elif request.out is not None:
+        check_output_folder(request.out)
     spec, digest = load_schema(request.schema_file)
     warnings: list[str] = []
     seed = request.seed

@@ -29,6 +29,7 @@ from tools.engine.stats import ColumnStats
 from tools.errors import DoppelError
 from tools.export.base import ExportOptions
 from tools.files import write_json_atomic
+from tools.folders import make_output_folder, remove_if_empty
 from tools.schema.model import SchemaSpec
 
 METADATA_FILE = "metadata.json"
@@ -208,14 +209,27 @@ def _warn_schema_change(previous: dict[str, Any], spec: SchemaSpec, schema_hash:
 
 
 def seed_from_metadata(path: Path, spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> int:
-    """The seed stored in a metadata.json, warning when it came from another schema version."""
+    """The seed stored in a metadata.json (or in the metadata.json of an output folder), warning when it
+    came from another schema version. A missing, unreadable or malformed file is a user error naming it."""
     if path.is_dir():
+        if not (path / METADATA_FILE).is_file():
+            raise DoppelError(f"--seed-from {path}: is a folder with no {METADATA_FILE}; give a {METADATA_FILE} file")
         path = path / METADATA_FILE
-    if not path.is_file():
-        raise DoppelError(f"--seed-from {path}: no such metadata file")
-    previous = json.loads(path.read_text(encoding="utf-8"))
+    if not path.exists():
+        raise DoppelError(f"--seed-from {path}: no such file")
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DoppelError(f"--seed-from {path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DoppelError(f"--seed-from {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    seed = previous.get("seed") if isinstance(previous, dict) else None
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise DoppelError(
+            f"--seed-from {path}: no 'seed' in it (a whole number); give the {METADATA_FILE} of an earlier generate run"
+        )
     _warn_schema_change(previous, spec, schema_hash, warnings)
-    return int(previous["seed"])
+    return seed
 
 
 def generate(
@@ -224,10 +238,10 @@ def generate(
     options: GenerateOptions,
     progress: Progress | None = None,
 ) -> GenerateResult:
-    """Generate every table of ``spec`` into ``options.out`` and write ``metadata.json`` last."""
-    from tools.export.background import BackgroundWriter
-    from tools.export.writers import open_table_writer
+    """Generate every table of ``spec`` into ``options.out`` and write ``metadata.json`` last.
 
+    Everything that can be refused is checked before the folder is made; a folder made here and left
+    empty by a failure is removed again."""
     started = time.perf_counter()
     warnings: list[str] = []
     previous: dict[str, Any] | None = None
@@ -240,8 +254,30 @@ def generate(
                 f"--out {options.out}: already holds a generated output; use --append to add "
                 "rows, or choose an empty folder"
             )
-    options.out.mkdir(parents=True, exist_ok=True)
     plan = build_plan(spec, options.rows)
+    created = make_output_folder(options.out)
+    try:
+        return _generate(spec, schema_hash, options, plan, seed, previous, warnings, started, progress)
+    except BaseException:
+        if created:
+            remove_if_empty(options.out)
+        raise
+
+
+def _generate(
+    spec: SchemaSpec,
+    schema_hash: str,
+    options: GenerateOptions,
+    plan: GenerationPlan,
+    seed: int,
+    previous: dict[str, Any] | None,
+    warnings: list[str],
+    started: float,
+    progress: Progress | None,
+) -> GenerateResult:
+    from tools.export.background import BackgroundWriter
+    from tools.export.writers import open_table_writer
+
     segment = len(previous["segments"]) if previous else 0
     earlier_rows: dict[str, int] = previous["rows"] if previous else {}
     states = _replay(plan, previous, seed) if previous else {t.name: TableState() for t in plan.tables}

@@ -26,9 +26,16 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> Issue:
 
 def read_document(path: Path) -> Any:
     """Parse YAML or JSON (JSON is YAML); syntax errors name the file, line and column."""
+    if path.is_dir():
+        raise SchemaError(f"{path}: is a folder, not a schema file")
     if not path.is_file():
         raise SchemaError(f"{path}: no such schema file")
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"{path}: not a text file (byte {exc.start} is not UTF-8)") from None
+    except OSError as exc:
+        raise SchemaError(f"{path}: cannot read it ({exc.strerror or exc})") from None
     try:
         if path.suffix == ".json":
             return json.loads(text)
