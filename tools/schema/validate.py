@@ -18,16 +18,29 @@ from tools.schema.model import EdgeCaseSpec, FieldSpec, SchemaSpec
 TEXT_KINDS = ("malformed", "regex")
 
 
-def field_params(spec: SchemaSpec, table: str, field: str) -> Any:
-    """The parsed generator params of a field (assumes the schema validated)."""
+def field_params(spec: SchemaSpec, table: str, field: str, _seen: frozenset[str] = frozenset()) -> Any:
+    """The parsed generator params of a field (assumes the schema validated).
+
+    A datetime ``after`` a time-zone-aware field, with no zone of its own, takes that field's zone: its
+    values are instants after those, so they keep being shown in the zone they were given in."""
     f = spec.tables[table].fields[field]
-    return reg.registry()[f.type].parse_params(f.params)
+    params = reg.registry()[f.type].parse_params(f.params)
+    after = getattr(params, "after", None)
+    key = f"{table}.{field}"
+    if f.type == "datetime" and after in spec.tables[table].fields and params.timezone is None and key not in _seen:
+        try:
+            anchor = arrow_type_of(spec, table, after, _seen | {key})
+        except (KeyError, ValidationError):
+            return params  # the anchor's own problem is reported on the anchor
+        if pa.types.is_timestamp(anchor) and anchor.tz:
+            params = params.model_copy(update={"timezone": anchor.tz})
+    return params
 
 
 def arrow_type_of(spec: SchemaSpec, table: str, field: str, _seen: frozenset[str] = frozenset()) -> pa.DataType:
     """The arrow type a field produces; a ref has its target's type."""
     f = spec.tables[table].fields[field]
-    params = field_params(spec, table, field)
+    params = field_params(spec, table, field, _seen)
     if f.type == "ref":
         key = f"{table}.{field}"
         target_field = params.field or primary_key(spec, params.table)
