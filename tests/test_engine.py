@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -235,6 +236,51 @@ def test_appending_with_another_schema_version_warns(tmp_path: Path) -> None:
         GenerateOptions(out=tmp_path, rows=10, append=True, export=ExportOptions(format="parquet")),
     )
     assert any("version 1" in w and "version 2" in w for w in result.warnings)
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_appending_another_schema_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    run(tmp_path, seed=13, rows=100)
+    before = _snapshot(tmp_path)
+    other = {
+        "name": "other",
+        "tables": {"things": {"rows": 10, "fields": {"id": {"type": "uuid", "primary_key": True}}}},
+    }
+    with pytest.raises(DoppelError, match=r"schema 'small'.*schema 'other'"):
+        generate(
+            SchemaSpec.model_validate(other),
+            "other-hash",
+            GenerateOptions(out=tmp_path, rows=10, append=True, export=ExportOptions(format="parquet")),
+        )
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["tables"].pop("children"), "children"),
+        (lambda d: d["tables"].update(extra={"fields": {"id": {"type": "uuid", "primary_key": True}}}), "extra"),
+        (lambda d: d["tables"]["parents"]["fields"].update(tier={"type": "integer"}), "parents.tier"),
+        (lambda d: d["tables"]["children"]["fields"].update(note={"type": "text"}), "children.note"),
+    ],
+)
+def test_appending_a_schema_with_other_tables_or_columns_is_refused(tmp_path: Path, change: Any, expected: str) -> None:
+    run(tmp_path, seed=14, rows=50)
+    before = _snapshot(tmp_path)
+    doc = copy.deepcopy(SMALL)
+    change(doc)
+    doc["edge_cases"] = [r for r in doc["edge_cases"] if r["table"] in doc["tables"] and r["field"] != "tier"]
+    with pytest.raises(DoppelError, match="--append") as info:
+        generate(
+            SchemaSpec.model_validate(doc),
+            "changed",
+            GenerateOptions(out=tmp_path, rows=10, append=True, export=ExportOptions(format="parquet")),
+        )
+    assert expected in str(info.value)
+    assert _snapshot(tmp_path) == before
 
 
 def test_refuses_to_overwrite_an_output(tmp_path: Path) -> None:

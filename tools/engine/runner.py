@@ -198,6 +198,41 @@ def _append_context(
     return previous, int(previous["seed"])
 
 
+def _check_same_layout(out: Path, previous: dict[str, Any], spec: SchemaSpec, plan: GenerationPlan) -> None:
+    """Refuse to append rows of another schema: other tables or other columns would mix into the folder.
+
+    Another version of the same schema with the same tables and columns only warns (see below)."""
+    old = previous.get("schema", {})
+    tables = previous.get("tables", {})
+    where = f"--append {out}: the output was generated from schema '{old.get('name')}'"
+    if old.get("name") != spec.name:
+        raise DoppelError(
+            f"{where}; this is schema '{spec.name}': append only more rows of the same schema, "
+            "or generate into another folder"
+        )
+    missing = [name for name in tables if name not in plan.by_name]
+    added = [t.name for t in plan.tables if t.name not in tables]
+    if missing or added:
+        parts = [f"without table(s) {', '.join(missing)}" if missing else "", f"with new table(s) {', '.join(added)}"]
+        raise DoppelError(
+            f"{where} (tables {', '.join(tables)}); this version comes {' and '.join(p for p in parts if p)}: "
+            "generate into another folder"
+        )
+    for table in plan.tables:
+        was = {name: column.get("type") for name, column in tables[table.name].get("columns", {}).items()}
+        now = {f.name: str(f.arrow_type) for f in table.fields}
+        if list(was.items()) != list(now.items()):
+            differ = [
+                f"{table.name}.{n} ({was.get(n, 'absent')} -> {now.get(n, 'absent')})"
+                for n in dict.fromkeys([*was, *now])
+                if was.get(n) != now.get(n)
+            ]
+            raise DoppelError(
+                f"{where} with other columns: {', '.join(differ) or table.name + ' (column order)'}; "
+                "the files would mix two layouts: generate into another folder"
+            )
+
+
 def _warn_schema_change(previous: dict[str, Any], spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> None:
     old = previous.get("schema", {})
     if old.get("hash") != schema_hash:
@@ -245,8 +280,10 @@ def generate(
     started = time.perf_counter()
     warnings: list[str] = []
     previous: dict[str, Any] | None = None
+    plan = build_plan(spec, options.rows)
     if options.append:
         previous, seed = _append_context(options, schema_hash, spec, warnings)
+        _check_same_layout(options.out, previous, spec, plan)
     else:
         seed = parse_seed(options.seed)
         if (options.out / METADATA_FILE).exists():
@@ -254,7 +291,6 @@ def generate(
                 f"--out {options.out}: already holds a generated output; use --append to add "
                 "rows, or choose an empty folder"
             )
-    plan = build_plan(spec, options.rows)
     created = make_output_folder(options.out)
     try:
         return _generate(spec, schema_hash, options, plan, seed, previous, warnings, started, progress)
