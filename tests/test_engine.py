@@ -283,6 +283,25 @@ def test_appending_a_schema_with_other_tables_or_columns_is_refused(tmp_path: Pa
     assert _snapshot(tmp_path) == before
 
 
+PARQUET = ExportOptions(format="parquet")
+
+
+def test_only_tables_with_edge_cases_carry_the_tag_column(tmp_path: Path) -> None:
+    doc = copy.deepcopy(SMALL)
+    doc["edge_cases"] = [r for r in doc["edge_cases"] if r["table"] == "parents"]
+    run(tmp_path, doc, seed=15, rows=50)
+    assert read(tmp_path, "parents").column_names[-1] == "_anomalies"
+    assert "_anomalies" not in read(tmp_path, "children").column_names
+    # Appending keeps that layout; adding edge cases to an untagged table would change it: refused.
+    generate(SchemaSpec.model_validate(doc), "t", GenerateOptions(out=tmp_path, rows=5, append=True, export=PARQUET))
+    assert "_anomalies" not in read(tmp_path, "children").column_names and read(tmp_path, "children").num_rows == 55
+    before = _snapshot(tmp_path)
+    with pytest.raises(DoppelError, match="'children' was written without the _anomalies column"):
+        more = GenerateOptions(out=tmp_path, rows=5, append=True, export=PARQUET)
+        generate(SchemaSpec.model_validate(SMALL), "t", more)
+    assert _snapshot(tmp_path) == before
+
+
 def test_refuses_to_overwrite_an_output(tmp_path: Path) -> None:
     run(tmp_path, seed=1, rows=10)
     with pytest.raises(DoppelError, match="--append"):

@@ -27,7 +27,7 @@ from tools.engine.plan import BLOCK_ROWS, GenerationPlan, TablePlan, build_plan
 from tools.engine.seeding import parse_seed
 from tools.engine.stats import ColumnStats
 from tools.errors import DoppelError
-from tools.export.base import ExportOptions
+from tools.export.base import ANOMALY_COLUMN, ExportOptions
 from tools.files import write_json_atomic
 from tools.folders import make_output_folder, remove_if_empty
 from tools.schema.model import SchemaSpec
@@ -233,6 +233,24 @@ def _check_same_layout(out: Path, previous: dict[str, Any], spec: SchemaSpec, pl
             )
 
 
+def _tag_columns(options: GenerateOptions, plan: GenerationPlan, previous: dict[str, Any] | None) -> dict[str, bool]:
+    """Which tables carry the `_anomalies` column: those with edge-case rules (unless tags are off).
+
+    Appended rows keep the layout of the earlier output (which, before this rule, tagged every table)."""
+    tagged = {t.name: options.tags and bool(t.edge_cases) for t in plan.tables}
+    if previous is None:
+        return tagged
+    for name, wanted in tagged.items():
+        before = bool(previous["tables"].get(name, {}).get("tagged", previous["options"].get("tags", True)))
+        if wanted and not before:
+            raise DoppelError(
+                f"--append {options.out}: table '{name}' was written without the {ANOMALY_COLUMN} column, but "
+                "this schema injects edge cases into it; generate into another folder"
+            )
+        tagged[name] = before
+    return tagged
+
+
 def _warn_schema_change(previous: dict[str, Any], spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> None:
     old = previous.get("schema", {})
     if old.get("hash") != schema_hash:
@@ -284,6 +302,7 @@ def generate(
     if options.append:
         previous, seed = _append_context(options, schema_hash, spec, warnings)
         _check_same_layout(options.out, previous, spec, plan)
+        _tag_columns(options, plan, previous)
     else:
         seed = parse_seed(options.seed)
         if (options.out / METADATA_FILE).exists():
@@ -314,6 +333,7 @@ def _generate(
     from tools.export.background import BackgroundWriter
     from tools.export.writers import open_table_writer
 
+    tagged = _tag_columns(options, plan, previous)
     segment = len(previous["segments"]) if previous else 0
     earlier_rows: dict[str, int] = previous["rows"] if previous else {}
     states = _replay(plan, previous, seed) if previous else {t.name: TableState() for t in plan.tables}
@@ -327,21 +347,20 @@ def _generate(
             report = TableReport(table)
             state = states[table.name]
             keys = _parent_keys(plan, states)
-            writer = BackgroundWriter(
-                open_table_writer(options.out, table.table_info(options.tags), options.export, append=options.append)
-            )
+            info = table.table_info(tagged[table.name])
+            writer = BackgroundWriter(open_table_writer(options.out, info, options.export, append=options.append))
             writers.append(writer)
             start = earlier_rows.get(table.name, 0)
             for result in _run_blocks(table, _blocks(seed, segment, start, table.rows), keys, state, options.workers):
                 report.add(result)
                 if table.name in plan.referenced_tables and table.primary_key:
                     state.keys.append(result.batch.column(table.primary_key))
-                writer.write(result.batch if options.tags else without_tags(result.batch))
+                writer.write(result.batch if tagged[table.name] else without_tags(result.batch))
                 if progress:
                     progress(table.name, report.rows, table.rows)
             writer.finish()  # the table is on disk (bar the rename) before the next one starts
             report.seconds = time.perf_counter() - t0
-            reports[table.name] = report.summary([])
+            reports[table.name] = {**report.summary([]), "tagged": tagged[table.name]}
         for table, writer in zip(plan.tables, writers, strict=True):
             files[table.name] = [p.name for p in writer.close()]
             reports[table.name]["files"] = files[table.name]
