@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SHOP, write_schema
 from tools.errors import SchemaError
@@ -144,3 +146,114 @@ def test_correlation_on_dependent_datetime_rejected_at_validation(
     shop_document["correlations"].append({"table": "orders", "fields": ["amount", "ship_date"], "coefficient": 0.4})
     found = issues_of(tmp_path, shop_document)
     assert any("correlations[1].fields" in i and "'ship_date' cannot be correlated" in i for i in found), found
+
+
+# ---------------------------------------------------------------- value spaces smaller than the rows
+
+
+def one_table(fields: dict[str, Any], rows: int) -> dict[str, Any]:
+    return {"name": "s", "tables": {"customers": {"rows": rows, "fields": fields}}}
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (
+            {"type": "integer", "min": 1, "max": 10, "primary_key": True},
+            "tables.customers.fields.id: 10 possible values (1..10) for 100 rows of a unique field",
+        ),
+        (
+            {"type": "integer", "min": 1, "max": 10, "unique": True},
+            "tables.customers.fields.id: 10 possible values (1..10) for 100 rows of a unique field",
+        ),
+        (
+            {"type": "integer", "sequence": True, "max": 10},
+            "tables.customers.fields.id: 10 possible values (1..10) for 100 rows of a sequence",
+        ),
+        (
+            {"type": "integer", "sequence": True, "start": 100, "step": -5, "min": 0},
+            "tables.customers.fields.id: 21 possible values (100..0) for 100 rows of a sequence",
+        ),
+        (
+            {"type": "enum", "values": ["bronze", "silver", "gold"], "unique": True},
+            "tables.customers.fields.id: 3 possible values (bronze, silver, gold) for 100 rows of a unique field",
+        ),
+        (
+            {"type": "regex", "pattern": "[A-C][0-9]", "unique": True},
+            "tables.customers.fields.id: 30 possible values (pattern '[A-C][0-9]') for 100 rows of a unique field",
+        ),
+        (
+            {"type": "boolean", "unique": True},
+            "tables.customers.fields.id: 2 possible values (true, false) for 100 rows of a unique field",
+        ),
+        (
+            {"type": "integer", "min": 1, "max": 50, "unique": True, "nullable": 0.4},
+            "tables.customers.fields.id: 50 possible values (1..50) for 60 non-null rows of a unique field "
+            "(100 rows, nullable 0.4)",
+        ),
+    ],
+)
+def test_a_value_space_smaller_than_the_rows_is_an_error(tmp_path: Path, field: dict[str, Any], expected: str) -> None:
+    found = issues_of(tmp_path, one_table({"id": field}, rows=100))
+    assert expected in found, found
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"type": "integer", "min": 1, "max": 100, "primary_key": True},
+        {"type": "integer", "sequence": True, "max": 100},
+        {"type": "integer", "min": 1, "max": 60, "unique": True, "nullable": 0.4},
+        {"type": "regex", "pattern": "[0-9]{2}", "unique": True},
+        {"type": "enum", "values": list(range(100)), "unique": True},
+    ],
+)
+def test_a_value_space_that_fits_generates_distinct_values(tmp_path: Path, field: dict[str, Any]) -> None:
+    from tools.engine.runner import GenerateOptions, generate
+    from tools.export.base import ExportOptions
+
+    spec, _ = load_schema(write_schema(tmp_path, one_table({"id": field, "n": {"type": "boolean"}}, rows=100)))
+    out = tmp_path / "out"
+    generate(spec, "h", GenerateOptions(out=out, seed=9, export=ExportOptions(format="csv")))
+    values = [line.split(",")[0] for line in (out / "customers.csv").read_text(encoding="utf-8").splitlines()[1:]]
+    present = [v for v in values if v != ""]
+    assert len(values) == 100 and len(present) == len(set(present))
+    if field.get("nullable"):
+        assert len(present) == 60  # exactly the non-null share, so the space check holds for every seed
+    if field.get("sequence"):
+        assert [int(v) for v in values] == list(range(1, 101))
+
+
+@settings(max_examples=60, deadline=None)
+@given(low=st.integers(-50, 50), width=st.integers(0, 60), rows=st.integers(0, 80), rate=st.sampled_from([0, 0.1, 0.5]))
+def test_integer_space_check_holds_for_all_ranges(low: int, width: int, rows: int, rate: float) -> None:
+    from tools.schema.model import SchemaSpec
+    from tools.schema.validate import validate_schema
+
+    field = {"type": "integer", "min": low, "max": low + width, "unique": True, "nullable": rate}
+    found = [str(i) for i in validate_schema(SchemaSpec.model_validate(one_table({"id": field}, rows)))]
+    non_null = rows - int(rows * rate)
+    if non_null > width + 1:
+        assert any(f"{width + 1} possible values ({low}..{low + width})" in i for i in found), found
+    else:
+        assert found == []
+
+
+def test_generate_rows_override_is_checked_before_anything_is_written(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from server.cli import app
+
+    schema = write_schema(tmp_path, one_table({"id": {"type": "integer", "max": 500, "primary_key": True}}, rows=50))
+    assert CliRunner().invoke(app, ["validate", str(schema)]).exit_code == 0
+    result = CliRunner().invoke(app, ["generate", str(schema), "--rows", "1000", "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 2
+    assert "tables.customers.fields.id: 501 possible values (0..500) for 1000 rows of a unique field" in result.output
+    assert not (tmp_path / "o").exists()
+    # Appending counts the rows already written: 400 + 200 > 501.
+    first = CliRunner().invoke(app, ["generate", str(schema), "--rows", "400", "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0
+    before = sorted((p.name, p.stat().st_size) for p in (tmp_path / "a").iterdir())
+    result = CliRunner().invoke(app, ["generate", str(schema), "--rows", "200", "--append", str(tmp_path / "a"), "-q"])
+    assert result.exit_code == 2 and "for 600 rows of a unique field" in result.output
+    assert sorted((p.name, p.stat().st_size) for p in (tmp_path / "a").iterdir()) == before

@@ -135,7 +135,7 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
         check_output_folder(request.append, "--append")
     elif request.out is not None:
         check_output_folder(request.out)
-    spec, digest = load_schema(request.schema_file)
+    spec, digest = load_schema(request.schema_file, request.rows)
     warnings: list[str] = []
     seed = request.seed
     if request.seed_from is not None:

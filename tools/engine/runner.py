@@ -26,11 +26,12 @@ from tools.engine.correlation import PearsonAccumulator
 from tools.engine.plan import BLOCK_ROWS, GenerationPlan, TablePlan, build_plan
 from tools.engine.seeding import parse_seed
 from tools.engine.stats import ColumnStats
-from tools.errors import DoppelError
+from tools.errors import DoppelError, SchemaError
 from tools.export.base import ANOMALY_COLUMN, ExportOptions
 from tools.files import write_json_atomic
 from tools.folders import make_output_folder, remove_if_empty
 from tools.schema.model import SchemaSpec
+from tools.schema.validate import space_issues
 
 METADATA_FILE = "metadata.json"
 Progress = Callable[[str, int, int], None]
@@ -233,6 +234,18 @@ def _check_same_layout(out: Path, previous: dict[str, Any], spec: SchemaSpec, pl
             )
 
 
+def _check_spaces(
+    spec: SchemaSpec, plan: GenerationPlan, previous: dict[str, Any] | None, options: GenerateOptions
+) -> None:
+    """The value-space check of validation, on the rows really generated: ``--rows`` and earlier segments."""
+    earlier: dict[str, int] = previous["rows"] if previous else {}
+    issues = space_issues(spec, {t.name: earlier.get(t.name, 0) + t.rows for t in plan.tables})
+    if issues:
+        what = f"--append {options.out}: with the rows already written, " if previous else ""
+        fields = f"{len(issues)} field{'s' if len(issues) != 1 else ''}"
+        raise SchemaError(f"{what}{fields} have fewer possible values than rows to fill", issues)
+
+
 def _tag_columns(options: GenerateOptions, plan: GenerationPlan, previous: dict[str, Any] | None) -> dict[str, bool]:
     """Which tables carry the `_anomalies` column: those with edge-case rules (unless tags are off).
 
@@ -310,6 +323,7 @@ def generate(
                 f"--out {options.out}: already holds a generated output; use --append to add "
                 "rows, or choose an empty folder"
             )
+    _check_spaces(spec, plan, previous, options)
     created = make_output_folder(options.out)
     try:
         return _generate(spec, schema_hash, options, plan, seed, previous, warnings, started, progress)

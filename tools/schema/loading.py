@@ -90,8 +90,10 @@ def parse_schema(document: Any, source: str = "<schema>") -> tuple[SchemaSpec | 
         return None, issues + pydantic_issues(exc)
 
 
-def load_schema(path: str | Path) -> tuple[SchemaSpec, str]:
+def load_schema(path: str | Path, rows: int | None = None) -> tuple[SchemaSpec, str]:
     """Load, check structure and meaning, and return the schema with its content hash.
+
+    ``rows`` is the row count that will be generated per table when it overrides the schema's.
 
     Raises SchemaError listing every error and conflict found.
     """
@@ -101,7 +103,7 @@ def load_schema(path: str | Path) -> tuple[SchemaSpec, str]:
     document = read_document(file)
     spec, issues = parse_schema(document, str(file))
     if spec is not None:
-        issues += validate_schema(spec)
+        issues += validate_schema(spec, rows)
     if issues:
         errors = sum(1 for i in issues if i.kind == "error")
         conflicts = len(issues) - errors

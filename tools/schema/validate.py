@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -87,8 +89,6 @@ def _field_issues(spec: SchemaSpec, table: str, name: str, f: FieldSpec, gens: A
                 )
         if f.primary_key:
             issues.append(Issue(path=path, message="a ref field cannot be the primary key", kind="conflict"))
-    if f.is_unique and not gen.unique_by_construction and f.type in ("boolean", "enum"):
-        issues.append(Issue(path=path, message=f"unique values are impossible for type '{f.type}'", kind="conflict"))
     if f.primary_key and f.nullable:
         issues.append(Issue(path=f"{path}.nullable", message="a primary key cannot be nullable", kind="conflict"))
     return issues
@@ -223,8 +223,53 @@ def _quantile_problem(gen: reg.GeneratorSpec, f: FieldSpec) -> str | None:
     return None
 
 
-def validate_schema(spec: SchemaSpec) -> list[Issue]:
-    """Every meaning error and edge-case conflict in the schema; empty when generation can start."""
+def exact_nulls(rows: int, rate: float) -> int:
+    """The nulls among the first ``rows`` rows of a nullable unique field: exactly this many, so the rows it
+    must fill with distinct values are known before generating (other fields draw theirs at random)."""
+    return math.floor(rows * rate)
+
+
+def space_issues(spec: SchemaSpec, rows: Mapping[str, int] | None = None) -> list[Issue]:
+    """Unique fields and bounded sequences whose value space is smaller than the rows they must fill.
+
+    ``rows`` gives the rows that will really be generated per table (``--rows``, plus the rows already
+    written when appending); by default each table's own ``rows``. A nullable unique field needs values
+    for its non-null rows only."""
+    issues: list[Issue] = []
+    gens = reg.registry()
+    for tname, table in spec.tables.items():
+        total = table.rows if rows is None else rows.get(tname, table.rows)
+        for fname, f in table.fields.items():
+            gen = gens.get(f.type)
+            if gen is None or gen.space is None:
+                continue
+            try:
+                params = gen.parse_params(f.params)
+            except ValidationError:
+                continue  # reported as a parameter error
+            sequence = bool(getattr(params, "sequence", False))
+            space = gen.space(params) if f.is_unique or sequence else None
+            compact = f.is_unique and f.nullable > 0 and not f.primary_key
+            filled = total - exact_nulls(total, f.nullable) if compact else total
+            if space is None or space.count >= filled:
+                continue
+            kind = "a sequence" if sequence else "a unique field"
+            rows_text = f"{filled} non-null rows" if compact else f"{filled} rows"
+            extra = f" ({total} rows, nullable {f.nullable:g})" if compact else ""
+            count = f"{space.count}" if space.exact else f"at most {space.count}"
+            issues.append(
+                Issue(
+                    path=f"tables.{tname}.fields.{fname}",
+                    message=f"{count} possible values ({space.what}) for {rows_text} of {kind}{extra}",
+                )
+            )
+    return issues
+
+
+def validate_schema(spec: SchemaSpec, rows: int | None = None) -> list[Issue]:
+    """Every meaning error and edge-case conflict in the schema; empty when generation can start.
+
+    ``rows`` (``--rows``) replaces every table's row count in the value-space checks."""
     gens = reg.registry()
     issues: list[Issue] = []
     for tname, table in spec.tables.items():
@@ -238,6 +283,7 @@ def validate_schema(spec: SchemaSpec) -> list[Issue]:
                 issues.append(Issue(path=f"tables.{tname}.fields.{fname}", message="'_anomalies' is reserved for tags"))
             issues += _field_issues(spec, tname, fname, f, gens)
     issues += _dependency_issues(spec, gens)
+    issues += space_issues(spec, None if rows is None else dict.fromkeys(spec.tables, rows))
     issues += _correlation_issues(spec)
     rates: dict[tuple[str, str], float] = {}
     for i, rule in enumerate(spec.edge_cases):
