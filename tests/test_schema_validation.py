@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tests.conftest import SHOP, write_schema
 from tools.errors import SchemaError
 from tools.schema.loading import load_schema, schema_hash
+from tools.schema.model import SchemaSpec
 
 
 def issues_of(tmp_path: Path, document: dict[str, Any]) -> list[str]:
@@ -257,3 +258,85 @@ def test_generate_rows_override_is_checked_before_anything_is_written(tmp_path: 
     result = CliRunner().invoke(app, ["generate", str(schema), "--rows", "200", "--append", str(tmp_path / "a"), "-q"])
     assert result.exit_code == 2 and "for 600 rows of a unique field" in result.output
     assert sorted((p.name, p.stat().st_size) for p in (tmp_path / "a").iterdir()) == before
+
+
+# ---------------------------------------------------------------- correlations no data can have
+
+
+def correlated(pairs: list[tuple[str, str, float]], rows: int = 100) -> dict[str, Any]:
+    names = sorted({n for a, b, _ in pairs for n in (a, b)})
+    fields = {
+        n: {"type": "float", "min": 0, "max": 1, "distribution": {"normal": {"mean": 0.5, "std": 0.1}}} for n in names
+    }
+    return {
+        "name": "c",
+        "tables": {"t": {"rows": rows, "fields": fields}},
+        "correlations": [{"table": "t", "fields": [a, b], "coefficient": c} for a, b, c in pairs],
+    }
+
+
+def test_impossible_correlations_are_named_with_their_coefficients(tmp_path: Path) -> None:
+    found = issues_of(tmp_path, correlated([("a", "b", 0.8), ("a", "d", 0.8), ("b", "d", -0.8)]))
+    [issue] = [i for i in found if "no real data" in i]
+    assert issue.startswith("correlations: ")
+    assert "a-b 0.8, a-d 0.8, b-d -0.8" in issue
+    assert "no real data can have these correlations" in issue and "table 't'" in issue
+    assert "not positive semi-definite" in issue
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("a", "b", 0.9), ("b", "c", 0.9), ("c", "d", 0.9), ("d", "a", -0.9)],  # a cycle: no completion
+        [("a", "b", 1.0), ("b", "c", 1.0), ("a", "c", 0.5)],
+        [("a", "b", 0.9), ("b", "c", 0.9), ("a", "c", -0.5), ("x", "y", 0.3)],  # only the first group is wrong
+    ],
+)
+def test_impossible_correlations_with_pairs_left_open(tmp_path: Path, pairs: list[tuple[str, str, float]]) -> None:
+    found = [i for i in issues_of(tmp_path, correlated(pairs)) if "no real data" in i]
+    assert len(found) == 1 and "x-y" not in found[0], found
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [
+        [("a", "b", 0.9), ("b", "c", 0.9)],  # a-c left open: 0.81 or so completes it
+        [("a", "b", 0.7), ("b", "c", 0.7), ("c", "d", 0.7), ("d", "a", 0.7)],
+        [("a", "b", -0.6), ("a", "c", -0.6), ("b", "c", 0.2)],
+    ],
+)
+def test_possible_correlations_pass_and_are_reached(tmp_path: Path, pairs: list[tuple[str, str, float]]) -> None:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from tools.engine.runner import GenerateOptions, generate
+    from tools.export.base import ExportOptions
+
+    spec, _ = load_schema(write_schema(tmp_path, correlated(pairs, rows=20_000)))
+    generate(spec, "h", GenerateOptions(out=tmp_path / "o", seed=3, export=ExportOptions(format="parquet")))
+    table = pq.read_table(tmp_path / "o" / "t.parquet")
+    for a, b, target in pairs:
+        achieved = np.corrcoef(table[a].to_numpy(), table[b].to_numpy())[0, 1]
+        assert abs(achieved - target) < 0.03, (a, b, achieved, target)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(2, 6),
+    keep=st.lists(st.booleans(), min_size=15, max_size=15),
+)
+def test_the_correlations_of_real_data_always_pass(seed: int, size: int, keep: list[bool]) -> None:
+    import numpy as np
+
+    from tools.schema.validate import correlation_issues
+
+    data = np.random.default_rng(seed).standard_normal((size + 3, size)) @ np.random.default_rng(
+        seed + 1
+    ).standard_normal((size, size))
+    matrix = np.corrcoef(data, rowvar=False)
+    names = [f"f{i}" for i in range(size)]
+    pairs = [(names[i], names[j], round(float(matrix[i, j]), 12)) for i in range(size) for j in range(i + 1, size)]
+    chosen = [p for p, k in zip(pairs, keep, strict=False) if k] or pairs[:1]
+    spec = SchemaSpec.model_validate(correlated(chosen))
+    assert [str(i) for i in correlation_issues(spec)] == []

@@ -16,6 +16,7 @@ from tools.generators import registry as reg
 from tools.schema.graph import CycleError, topological_order
 from tools.schema.loading import pydantic_issues
 from tools.schema.model import EdgeCaseSpec, FieldSpec, SchemaSpec
+from tools.schema.psd import complete
 
 TEXT_KINDS = ("malformed", "regex")
 
@@ -173,13 +174,17 @@ def _edge_issue(spec: SchemaSpec, i: int, rule: EdgeCaseSpec) -> list[Issue]:
     return []
 
 
-def _correlation_issues(spec: SchemaSpec) -> list[Issue]:
+def correlation_issues(spec: SchemaSpec) -> list[Issue]:
+    """Correlations on fields that cannot carry them, and sets of targets that no real data can have."""
     issues: list[Issue] = []
     for i, corr in enumerate(spec.correlations):
         path = f"correlations[{i}]"
         table = spec.tables.get(corr.table)
         if table is None:
             issues.append(Issue(path=f"{path}.table", message=f"unknown table '{corr.table}'"))
+            continue
+        if corr.fields[0] == corr.fields[1]:
+            issues.append(Issue(path=f"{path}.fields", message=f"'{corr.fields[0]}' is named twice"))
             continue
         for name in corr.fields:
             f = table.fields.get(name)
@@ -206,6 +211,61 @@ def _correlation_issues(spec: SchemaSpec) -> list[Issue]:
                 )
             elif problem := _quantile_problem(gen, f):
                 issues.append(Issue(path=f"{path}.fields", message=f"'{name}' cannot be correlated: {problem}"))
+    return issues + _impossible_correlations(spec)
+
+
+def correlation_groups(pairs: dict[tuple[str, str], float]) -> list[set[str]]:
+    """Fields linked by correlation pairs, as connected groups (each is drawn from one copula)."""
+    groups: list[set[str]] = []
+    for pair in pairs:
+        touching = [g for g in groups if g & set(pair)]
+        groups = [g for g in groups if not g & set(pair)] + [set(pair).union(*touching)]
+    return groups
+
+
+def _impossible_correlations(spec: SchemaSpec) -> list[Issue]:
+    """Per table and group of linked fields: is there a positive semi-definite correlation matrix with
+    these targets (whatever the pairs left open)? If not, no real data can have them."""
+    issues: list[Issue] = []
+    for tname, table in spec.tables.items():
+        pairs: dict[tuple[str, str], float] = {}
+        for corr in spec.correlations:
+            a, b = corr.fields
+            if corr.table != tname or a == b or a not in table.fields or b not in table.fields:
+                continue
+            key = (a, b) if list(table.fields).index(a) < list(table.fields).index(b) else (b, a)
+            if key in pairs and pairs[key] != corr.coefficient:
+                issues.append(
+                    Issue(
+                        path="correlations",
+                        message=f"table '{tname}': {key[0]}-{key[1]} is given twice, as {pairs[key]:g} "
+                        f"and {corr.coefficient:g}",
+                    )
+                )
+            pairs[key] = corr.coefficient
+        for group in correlation_groups(pairs):
+            names = [n for n in table.fields if n in group]
+            target = np.full((len(names), len(names)), np.nan)
+            np.fill_diagonal(target, 1.0)
+            for (a, b), value in pairs.items():
+                if a in group:
+                    target[names.index(a), names.index(b)] = target[names.index(b), names.index(a)] = value
+            found = complete(target)
+            if found.feasible:
+                continue
+            members = {names[i] for i in found.clique} if found.clique is not None else set(group)
+            given = ", ".join(f"{a}-{b} {v:g}" for (a, b), v in pairs.items() if a in members and b in members)
+            how = (
+                f"their correlation matrix is not positive semi-definite: smallest eigenvalue {found.smallest:.3g}"
+                if found.clique is not None or not np.isnan(target).any()
+                else "whatever values the pairs left open take, the correlation matrix is not positive semi-definite"
+            )
+            issues.append(
+                Issue(
+                    path="correlations",
+                    message=f"table '{tname}': no real data can have these correlations: {given} ({how})",
+                )
+            )
     return issues
 
 
@@ -284,7 +344,7 @@ def validate_schema(spec: SchemaSpec, rows: int | None = None) -> list[Issue]:
             issues += _field_issues(spec, tname, fname, f, gens)
     issues += _dependency_issues(spec, gens)
     issues += space_issues(spec, None if rows is None else dict.fromkeys(spec.tables, rows))
-    issues += _correlation_issues(spec)
+    issues += correlation_issues(spec)
     rates: dict[tuple[str, str], float] = {}
     for i, rule in enumerate(spec.edge_cases):
         issues += _edge_issue(spec, i, rule)
