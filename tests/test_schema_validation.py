@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -340,3 +341,76 @@ def test_the_correlations_of_real_data_always_pass(seed: int, size: int, keep: l
     chosen = [p for p, k in zip(pairs, keep, strict=False) if k] or pairs[:1]
     spec = SchemaSpec.model_validate(correlated(chosen))
     assert [str(i) for i in correlation_issues(spec)] == []
+
+
+# ---------------------------------------------------------------- every problem in one pass
+
+
+def test_structural_errors_do_not_hide_meaning_errors_or_conflicts(tmp_path: Path) -> None:
+    doc = {
+        "name": "all",
+        "tables": {
+            "t": {
+                "rows": -1,
+                "fields": {
+                    "id": {"type": "integer", "min": 10, "max": 1, "primary_key": True, "nullable": 0.1},
+                    "score": {"type": "float"},
+                    "other": {"type": "float"},
+                    "code": {"type": "regex", "pattern": "[a-z]{3}"},
+                    "parent": {"type": "ref", "table": "nowhere"},
+                    "broken": {"nullable": 0.1},
+                },
+            }
+        },
+        "correlations": [
+            {"table": "t", "fields": ["score", "other"], "coefficient": 1.5},
+            {"table": "t", "fields": ["score", "code"], "coefficient": 0.5},
+        ],
+        "edge_cases": [
+            {"table": "t", "field": "id", "kind": "missing", "rate": 0.1},
+            {"table": "t", "field": "id", "kind": "malformed", "rate": 2},
+            {"table": "t", "field": "score", "kind": "regex", "pattern": "x", "rate": 0.1},
+            {"table": "t", "field": "id", "kind": "malformed", "rate": 0.1},
+        ],
+    }
+    found = issues_of(tmp_path, doc)
+    expected = [
+        "tables.t.rows:",  # structural
+        "tables.t.fields.broken.type:",
+        "correlations[0].coefficient:",
+        "edge_cases[1].rate:",
+        "tables.t.fields.id: max (1) is below min (10)",  # a parameter (range) error
+        "tables.t.fields.id.nullable: conflict: a primary key cannot be nullable",  # hidden by it before
+        "tables.t.fields.parent: unknown table 'nowhere'",  # meaning errors, hidden by structure before
+        "correlations[1].fields: 'code' (regex) is not a numeric field",
+        "edge_cases[0]: conflict: 'missing' on t.id conflicts with primary_key",
+        "edge_cases[2]: conflict: 'regex' on t.score conflicts with its type 'float'",
+        "edge_cases[3]: conflict: 'malformed' on t.id conflicts with its type 'integer'",
+    ]
+    missing = [e for e in expected if not any(i.startswith(e) for i in found)]
+    assert missing == [], found
+    assert not any("unknown type ''" in i or "tables.t.fields.broken:" in i for i in found), found
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in [(*prefix, k), *_paths(v, (*prefix, k))]]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in [(*prefix, i), *_paths(v, (*prefix, i))]]
+    return []
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), junk=st.sampled_from([None, -1, 1.5, "x", [], {}, True]))
+def test_any_broken_value_is_reported_with_the_rest_never_a_crash(data: st.DataObject, junk: Any) -> None:
+    from tools.schema.loading import _meaning_issues_of_the_rest, parse_schema
+
+    document = yaml.safe_load(SHOP.read_text(encoding="utf-8"))
+    path = data.draw(st.sampled_from(_paths(document)))
+    node = document
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = junk
+    spec, issues = parse_schema(document)
+    rest = _meaning_issues_of_the_rest(document, "shop", None) if spec is None else []
+    assert all(isinstance(i.path, str) and i.message for i in issues + rest)

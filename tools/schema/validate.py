@@ -66,11 +66,15 @@ def _field_issues(spec: SchemaSpec, table: str, name: str, f: FieldSpec, gens: A
     if gen is None:
         known = ", ".join(sorted(gens))
         return [Issue(path=f"{path}.type", message=f"unknown type '{f.type}' (known: {known})")]
+    issues: list[Issue] = []
+    if f.primary_key and f.nullable:  # conflicts that hold whatever the parameters say come first
+        issues.append(Issue(path=f"{path}.nullable", message="a primary key cannot be nullable", kind="conflict"))
+    if f.primary_key and f.type == "ref":
+        issues.append(Issue(path=path, message="a ref field cannot be the primary key", kind="conflict"))
     try:
         params = gen.parse_params(f.params)
     except ValidationError as exc:
-        return pydantic_issues(exc, prefix=path)
-    issues: list[Issue] = []
+        return pydantic_issues(exc, prefix=path) + issues
     siblings = spec.tables[table].fields
     for ref in gen.referenced_fields(params):
         if ref not in siblings:
@@ -88,10 +92,6 @@ def _field_issues(spec: SchemaSpec, table: str, name: str, f: FieldSpec, gens: A
                 issues.append(
                     Issue(path=path, message=f"'{params.table}.{target}' is not a primary key or unique field")
                 )
-        if f.primary_key:
-            issues.append(Issue(path=path, message="a ref field cannot be the primary key", kind="conflict"))
-    if f.primary_key and f.nullable:
-        issues.append(Issue(path=f"{path}.nullable", message="a primary key cannot be nullable", kind="conflict"))
     return issues
 
 
@@ -128,6 +128,22 @@ def _dependency_issues(spec: SchemaSpec, gens: Any) -> list[Issue]:
     return issues
 
 
+def _params_and_type(
+    spec: SchemaSpec, table: str, field: str, gen: reg.GeneratorSpec[Any]
+) -> tuple[Any | None, pa.DataType | None]:
+    """A field's params and arrow type, each None when its parameters are invalid (reported on the field);
+    a generator with one fixed output type still gives that type, so type conflicts are not hidden."""
+    try:
+        return field_params(spec, table, field), arrow_type_of(spec, table, field)
+    except (ValidationError, KeyError):
+        pass
+    try:
+        fixed = gen.arrow_type(None)
+    except Exception:
+        fixed = None
+    return None, fixed if isinstance(fixed, pa.DataType) and not pa.types.is_null(fixed) else None
+
+
 def _edge_issue(spec: SchemaSpec, i: int, rule: EdgeCaseSpec) -> list[Issue]:
     path = f"edge_cases[{i}]"
     table = spec.tables.get(rule.table)
@@ -139,11 +155,7 @@ def _edge_issue(spec: SchemaSpec, i: int, rule: EdgeCaseSpec) -> list[Issue]:
     gen = reg.registry().get(f.type)
     if gen is None:
         return []  # already reported on the field
-    try:
-        arrow = arrow_type_of(spec, rule.table, rule.field)
-        params = gen.parse_params(f.params)
-    except (ValidationError, KeyError):
-        return []
+    params, arrow = _params_and_type(spec, rule.table, rule.field, gen)
     label = f"'{rule.kind}' on {rule.table}.{rule.field}"
 
     def conflict(constraint: str) -> list[Issue]:
@@ -151,11 +163,11 @@ def _edge_issue(spec: SchemaSpec, i: int, rule: EdgeCaseSpec) -> list[Issue]:
 
     if rule.kind == "missing" and f.primary_key:
         return conflict("primary_key (a key cannot be missing)")
-    if rule.kind in TEXT_KINDS and not pa.types.is_string(arrow):
+    if rule.kind in TEXT_KINDS and arrow is not None and not pa.types.is_string(arrow):
         return conflict(f"its type '{f.type}' ({arrow}): only text columns can hold {rule.kind} values")
     if rule.kind in TEXT_KINDS and f.primary_key:
         return conflict("primary_key (a malformed key would break references to it)")
-    if rule.kind == "boundary" and (gen.bounds is None or gen.bounds(params) is None):
+    if rule.kind == "boundary" and (gen.bounds is None or (params is not None and gen.bounds(params) is None)):
         return conflict(f"its type '{f.type}', which has no min/max bounds")
     if rule.kind == "invalid_reference" and f.type != "ref":
         return conflict(f"its type '{f.type}': only ref fields can hold invalid references")
