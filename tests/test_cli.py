@@ -203,3 +203,24 @@ def test_anonymise_out_file_or_unwritable_and_folder_arguments(tmp_path: Path) -
     line = one_line_error(doppel(*folder_arg))
     assert str(tmp_path) in line and "is a folder" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["people.csv", "taken.txt"]
+
+
+# ---------------------------------------------------------------- requests too big for the machine
+
+
+def test_generate_refuses_a_trillion_rows_at_once_with_the_estimate(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    line = one_line_error(doppel("generate", str(SHOP), "--rows", str(10**12), "--out", str(out)))
+    assert line.startswith("error: --rows 1,000,000,000,000: too big for this machine")
+    assert " TB on disk (" in line and " of memory (" in line and "customers 1,000,000,000,000 rows ~ " in line
+    assert not out.exists()
+
+
+def test_synthesize_refuses_a_trillion_rows_at_once_with_the_estimate(tmp_path: Path) -> None:
+    sample = tmp_path / "people.csv"
+    sample.write_text("id,name,age\n" + "".join(f"{i},Person {i},{20 + i % 50}\n" for i in range(300)), "utf-8")
+    out = tmp_path / "synth"
+    line = one_line_error(doppel("synthesize", str(sample), "--rows", str(10**12), "--out", str(out), "-q"))
+    assert line.startswith("error: --rows 1,000,000,000,000: too big for this machine: at least ")
+    assert " TB on disk (" in line and " of memory (" in line
+    assert not out.exists()

@@ -333,3 +333,38 @@ def test_after_keeps_causal_order(tmp_path: Path) -> None:
     )
     seconds = pc.divide(delay.cast(pa.int64()), 1_000_000).to_numpy()
     assert seconds.min() >= 0 and seconds.max() <= 10 * 86400
+
+
+def test_size_estimate_matches_the_written_output(tmp_path: Path) -> None:
+    from tools.engine.plan import build_plan
+    from tools.engine.sizing import estimate_generation
+    from tools.export.writers import open_table_writer
+
+    spec = SchemaSpec.model_validate(SMALL)
+    for fmt in ("csv", "parquet", "jsonl"):
+        options = ExportOptions(format=fmt)
+        out = tmp_path / fmt
+        generate(spec, "t", GenerateOptions(out=out, seed=21, rows=30_000, export=options))
+        plan = build_plan(spec, 30_000)
+
+        def write(table: Any, tagged: bool, folder: Path, batch: pa.RecordBatch, o: ExportOptions = options) -> Any:
+            writer = open_table_writer(folder, table.table_info(tagged), o)
+            writer.write(batch)
+            return writer.close()
+
+        sizes = estimate_generation(plan, 21, {}, dict.fromkeys(["parents", "children"], True), write)
+        for table in ("parents", "children"):
+            actual = sum(p.stat().st_size for p in out.glob(f"{table}.*"))
+            assert 0.7 * actual <= sizes[table].disk <= 1.5 * actual, (fmt, table, sizes[table].disk, actual)
+
+
+def test_refusal_names_disk_and_memory_estimates(tmp_path: Path) -> None:
+    from tools.engine.sizing import WORKING_BYTES, Capacity, TableSize, refuse_if_too_big
+
+    sizes = {"t": TableSize(rows=10**9, disk=2 * 10**9, memory=5 * 10**9)}
+    refuse_if_too_big("--rows 1,000,000,000", sizes, Capacity(disk=10**10, memory=10**10), tmp_path)  # fits
+    with pytest.raises(DoppelError) as info:
+        refuse_if_too_big("--rows 1,000,000,000", sizes, Capacity(disk=10**10, memory=10**9), tmp_path)
+    message = str(info.value)
+    assert "2.0 GB on disk (10.0 GB free" in message
+    assert f"{(5 * 10**9 + WORKING_BYTES) / 1e9:.1f} GB of memory (1.0 GB available)" in message

@@ -246,6 +246,31 @@ def _check_spaces(
         raise SchemaError(f"{what}{fields} have fewer possible values than rows to fill", issues)
 
 
+def _check_size(plan: GenerationPlan, options: GenerateOptions, seed: int, previous: dict[str, Any] | None) -> None:
+    """Refuse, before the folder is made, a request whose estimated output or memory does not fit."""
+    from tools.engine.sizing import SMALL_REQUEST_ROWS, estimate_generation, measure_capacity, refuse_if_too_big
+    from tools.export.writers import open_table_writer
+
+    total = sum(t.rows for t in plan.tables)
+    if total <= SMALL_REQUEST_ROWS:
+        return
+    probe_options = options.export.model_copy(update={"chunk_rows": None})
+
+    def write(table: TablePlan, tagged: bool, folder: Path, batch: pa.RecordBatch) -> list[Path]:
+        writer = open_table_writer(folder, table.table_info(tagged), probe_options)
+        writer.write(batch)
+        return writer.close()
+
+    earlier: dict[str, int] = previous["rows"] if previous else {}
+    sizes = estimate_generation(plan, seed, earlier, _tag_columns(options, plan, previous), write)
+    copied = 0  # appending to single files copies them into temporary files first
+    if previous and options.export.chunk_rows is None:
+        names = [f for t in plan.tables for f in previous["tables"].get(t.name, {}).get("files", [])]
+        copied = sum((options.out / f).stat().st_size for f in names if (options.out / f).is_file())
+    what = f"--rows {options.rows:,}" if options.rows is not None else f"{total:,} rows"
+    refuse_if_too_big(what, sizes, measure_capacity(options.out), options.out, copied)
+
+
 def _tag_columns(options: GenerateOptions, plan: GenerationPlan, previous: dict[str, Any] | None) -> dict[str, bool]:
     """Which tables carry the `_anomalies` column: those with edge-case rules (unless tags are off).
 
@@ -324,6 +349,7 @@ def generate(
                 "rows, or choose an empty folder"
             )
     _check_spaces(spec, plan, previous, options)
+    _check_size(plan, options, seed, previous)
     created = make_output_folder(options.out)
     try:
         return _generate(spec, schema_hash, options, plan, seed, previous, warnings, started, progress)
