@@ -189,6 +189,19 @@ def one_table(fields: dict[str, Any], rows: int) -> dict[str, Any]:
             "tables.customers.fields.id: 2 possible values (true, false) for 100 rows of a unique field",
         ),
         (
+            {"type": "float", "min": 0, "max": 1, "precision": 1, "unique": True},
+            "tables.customers.fields.id: 11 possible values (0..1 in steps of 0.1) for 100 rows of a unique field",
+        ),
+        (
+            {"type": "currency", "min": 1, "max": 50, "currency": "JPY", "unique": True},
+            "tables.customers.fields.id: 50 possible values (1..50 in steps of 1) for 100 rows of a unique field",
+        ),
+        (
+            {"type": "date", "start": "2024-01-01", "end": "2024-01-31", "pattern": "business_hours", "unique": True},
+            "tables.customers.fields.id: 23 possible values (days 2024-01-01..2024-01-31, business_hours) "
+            "for 100 rows of a unique field",
+        ),
+        (
             {"type": "integer", "min": 1, "max": 50, "unique": True, "nullable": 0.4},
             "tables.customers.fields.id: 50 possible values (1..50) for 60 non-null rows of a unique field "
             "(100 rows, nullable 0.4)",

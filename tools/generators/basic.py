@@ -167,7 +167,24 @@ def _float_quantile(u: np.ndarray, p: FloatParams) -> np.ndarray:
     return np.round(x, p.precision) if p.precision is not None else x
 
 
-@generator("float", params=FloatParams, output=pa.float64(), quantile=_float_quantile, bounds=_numeric_bounds)
+def _steps_space(low: float, high: float, digits: int) -> ValueSpace:
+    """The multiples of 10 ** -digits in [low, high]: the values a rounded number can take."""
+    count = round(high * 10**digits) - round(low * 10**digits) + 1
+    return ValueSpace(max(count, 0), f"{low:g}..{high:g} in steps of {10**-digits:g}")
+
+
+def _float_space(p: FloatParams) -> ValueSpace | None:
+    return None if p.precision is None else _steps_space(p.min, p.max, p.precision)
+
+
+@generator(
+    "float",
+    params=FloatParams,
+    output=pa.float64(),
+    quantile=_float_quantile,
+    bounds=_numeric_bounds,
+    space=_float_space,
+)
 def float_(rng: np.random.Generator, size: int, params: FloatParams, related: Related) -> Any:
     """Real numbers in [min, max], uniform or shaped by a distribution."""
     return _float_quantile(rng.random(size), params)
@@ -196,6 +213,7 @@ def _currency_quantile(u: np.ndarray, p: CurrencyParams) -> np.ndarray:
     output=lambda p: pa.decimal128(18, p.scale),
     quantile=_currency_quantile,
     bounds=_numeric_bounds,
+    space=lambda p: _steps_space(p.min, p.max, p.scale),
 )
 def currency(rng: np.random.Generator, size: int, params: CurrencyParams, related: Related) -> Any:
     """Money amounts as exact decimals with the currency's minor units (GBP 2, JPY 0)."""
