@@ -224,3 +224,12 @@ def test_synthesize_refuses_a_trillion_rows_at_once_with_the_estimate(tmp_path: 
     assert line.startswith("error: --rows 1,000,000,000,000: too big for this machine: at least ")
     assert " TB on disk (" in line and " of memory (" in line
     assert not out.exists()
+
+
+def test_append_to_a_folder_whose_metadata_is_not_a_generate_run(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "metadata.json").write_text('{"schema": {"name": "shop"}}', encoding="utf-8")
+    line = one_line_error(doppel("generate", str(SHOP), "--rows", "5", "--append", str(out)))
+    assert f"{out / 'metadata.json'}" in line and "not the metadata of a generate run" in line
+    assert sorted(p.name for p in out.iterdir()) == ["metadata.json"]

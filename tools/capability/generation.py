@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -106,25 +104,13 @@ class GenerateDataResult(BaseModel):
     seconds: float
 
 
-def _stored_options(folder: Path) -> dict[str, Any]:
-    from tools.engine.runner import METADATA_FILE
-
-    meta = folder / METADATA_FILE
-    if not meta.is_file():
-        return {}
-    try:
-        return dict(json.loads(meta.read_text(encoding="utf-8")).get("options", {}))
-    except json.JSONDecodeError as exc:
-        raise DoppelError(f"{meta}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-
-
 @capability("synthetic_data", long_running=True)
 def generate_data(request: GenerateDataRequest, progress: ProgressCallback | None = None) -> GenerateDataResult:
     """Generate every table of a schema into a folder (one file per table plus metadata.json), seeded.
 
     The same seed, schema and options give byte-identical files; with ``append`` the rows continue an
     earlier output (sequences continue, no primary key repeats) in its format."""
-    from tools.engine.runner import GenerateOptions, generate, seed_from_metadata
+    from tools.engine.runner import GenerateOptions, generate, read_metadata, seed_from_metadata
     from tools.export.base import ExportOptions
     from tools.folders import check_output_folder
     from tools.schema.loading import load_schema
@@ -142,7 +128,7 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
         if seed is not None:
             raise DoppelError("--seed and --seed-from: give one of them")
         seed = str(seed_from_metadata(request.seed_from, spec, digest, warnings))
-    stored = _stored_options(request.append) if request.append else {}
+    stored = dict(read_metadata(request.append)["options"]) if request.append else {}
     export = ExportOptions(
         format=request.format or stored.get("format") or "csv",
         dialect=request.dialect or stored.get("dialect") or "postgres",

@@ -164,20 +164,30 @@ class TableReport:
         }
 
 
-def _read_metadata(out: Path) -> dict[str, Any]:
+def read_metadata(out: Path) -> dict[str, Any]:
+    """The metadata.json of an earlier output in ``out``, checked to be one (for --append)."""
     path = out / METADATA_FILE
     if not path.is_file():
         raise DoppelError(f"--append {out}: no {METADATA_FILE} there; generate into it first")
     try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        previous = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DoppelError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
+        raise DoppelError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DoppelError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    shape = {"seed": int, "options": dict, "rows": dict, "tables": dict, "segments": list, "schema": dict}
+    missing = [
+        key for key, kind in shape.items() if not isinstance(previous, dict) or not isinstance(previous.get(key), kind)
+    ]
+    if missing:
+        raise DoppelError(f"--append {out}: {path} is not the metadata of a generate run (no {', '.join(missing)})")
+    return dict(previous)
 
 
 def _append_context(
     options: GenerateOptions, schema_hash: str, spec: SchemaSpec, warnings: list[str]
 ) -> tuple[dict[str, Any], int]:
-    previous = _read_metadata(options.out)
+    previous = read_metadata(options.out)
     stored = previous["options"]
     for key in ("format", "dialect", "compression", "chunk_rows"):
         given = getattr(options.export, key)
