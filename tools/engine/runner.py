@@ -256,7 +256,13 @@ def _check_spaces(
         raise SchemaError(f"{what}{fields} have fewer possible values than rows to fill", issues)
 
 
-def _check_size(plan: GenerationPlan, options: GenerateOptions, seed: int, previous: dict[str, Any] | None) -> None:
+def _check_size(
+    plan: GenerationPlan,
+    options: GenerateOptions,
+    seed: int,
+    previous: dict[str, Any] | None,
+    tagged: dict[str, bool],
+) -> None:
     """Refuse, before the folder is made, a request whose estimated output or memory does not fit."""
     from tools.engine.sizing import SMALL_REQUEST_ROWS, estimate_generation, measure_capacity, refuse_if_too_big
     from tools.export.writers import open_table_writer
@@ -272,7 +278,7 @@ def _check_size(plan: GenerationPlan, options: GenerateOptions, seed: int, previ
         return writer.close()
 
     earlier: dict[str, int] = previous["rows"] if previous else {}
-    sizes = estimate_generation(plan, seed, earlier, _tag_columns(options, plan, previous), write)
+    sizes = estimate_generation(plan, seed, earlier, tagged, write)
     copied = 0  # appending to single files copies them into temporary files first
     if previous and options.export.chunk_rows is None:
         names = [f for t in plan.tables for f in previous["tables"].get(t.name, {}).get("files", [])]
@@ -350,7 +356,6 @@ def generate(
     if options.append:
         previous, seed = _append_context(options, schema_hash, spec, warnings)
         _check_same_layout(options.out, previous, spec, plan)
-        _tag_columns(options, plan, previous)
     else:
         seed = parse_seed(options.seed)
         if (options.out / METADATA_FILE).exists():
@@ -358,11 +363,12 @@ def generate(
                 f"--out {options.out}: already holds a generated output; use --append to add "
                 "rows, or choose an empty folder"
             )
+    tagged = _tag_columns(options, plan, previous)
     _check_spaces(spec, plan, previous, options)
-    _check_size(plan, options, seed, previous)
+    _check_size(plan, options, seed, previous, tagged)
     created = make_output_folder(options.out)
     try:
-        return _generate(spec, schema_hash, options, plan, seed, previous, warnings, started, progress)
+        return _generate(spec, schema_hash, options, plan, seed, previous, tagged, warnings, started, progress)
     except BaseException:
         if created:
             remove_if_empty(options.out)
@@ -376,6 +382,7 @@ def _generate(
     plan: GenerationPlan,
     seed: int,
     previous: dict[str, Any] | None,
+    tagged: dict[str, bool],
     warnings: list[str],
     started: float,
     progress: Progress | None,
@@ -383,7 +390,6 @@ def _generate(
     from tools.export.background import BackgroundWriter
     from tools.export.writers import open_table_writer
 
-    tagged = _tag_columns(options, plan, previous)
     segment = len(previous["segments"]) if previous else 0
     earlier_rows: dict[str, int] = previous["rows"] if previous else {}
     states = _replay(plan, previous, seed) if previous else {t.name: TableState() for t in plan.tables}
