@@ -176,6 +176,7 @@ def register(app: typer.Typer) -> None:
         regenerates the sensitive ones, re-applies the sample's quality issues, masks and constraints,
         and checks that no production value or row was copied. Writes DIR/<table>.<ext> and
         DIR/metadata.json (counts and rates only, never a sample value)."""
+        from tools.capability.synthesis import check_synthesis_size
         from tools.synth.model import SynthesizeRequest
         from tools.synth.pipeline import synthesize as run
 
@@ -204,6 +205,7 @@ def register(app: typer.Typer) -> None:
             fixed_time=fixed_time(fixed),
             neutralise_formulas=not keep_formulas,
         )
+        check_synthesis_size(request)  # a request that cannot fit is refused before any work
         with _progress(err, quiet) as progress:
             result = run(request, progress)
         for warning in result.warnings:

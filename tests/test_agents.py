@@ -334,7 +334,8 @@ def chat_session(tmp_path: Path, lines: list[str]) -> tuple[subprocess.Completed
     """`doppel chat` in its own process (from the repository, home in ``tmp_path``), the lines piped to its
     stdin (then end of input); the process and its answers: the output between one prompt and the next."""
     done = subprocess.run(
-        [*DOPPEL, "chat"], cwd=ROOT, env=env_for(tmp_path / ".doppel", COLUMNS="200", DOPPEL_WORKSPACE_ROOT=str(tmp_path)),
+        [*DOPPEL, "chat"], cwd=ROOT,
+        env=env_for(tmp_path / ".doppel", COLUMNS="200", DOPPEL_WORKSPACE_ROOT=str(tmp_path)),
         input="".join(f"{line}\n" for line in lines), capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     banner, *answers = done.stdout.split(PROMPT)

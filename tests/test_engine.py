@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -259,6 +260,70 @@ def test_appending_with_another_schema_version_warns(tmp_path: Path) -> None:
     assert any("version 1" in w and "version 2" in w for w in result.warnings)
 
 
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_appending_another_schema_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    run(tmp_path, seed=13, rows=100)
+    before = _snapshot(tmp_path)
+    other = {
+        "name": "other",
+        "tables": {"things": {"rows": 10, "fields": {"id": {"type": "uuid", "primary_key": True}}}},
+    }
+    with pytest.raises(DoppelError, match=r"schema 'small'.*schema 'other'"):
+        generate(
+            SchemaSpec.model_validate(other),
+            "other-hash",
+            GenerateOptions(out=tmp_path, rows=10, append=True, export=ExportOptions(format="parquet")),
+        )
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["tables"].pop("children"), "children"),
+        (lambda d: d["tables"].update(extra={"fields": {"id": {"type": "uuid", "primary_key": True}}}), "extra"),
+        (lambda d: d["tables"]["parents"]["fields"].update(tier={"type": "integer"}), "parents.tier"),
+        (lambda d: d["tables"]["children"]["fields"].update(note={"type": "text"}), "children.note"),
+    ],
+)
+def test_appending_a_schema_with_other_tables_or_columns_is_refused(tmp_path: Path, change: Any, expected: str) -> None:
+    run(tmp_path, seed=14, rows=50)
+    before = _snapshot(tmp_path)
+    doc = copy.deepcopy(SMALL)
+    change(doc)
+    doc["edge_cases"] = [r for r in doc["edge_cases"] if r["table"] in doc["tables"] and r["field"] != "tier"]
+    with pytest.raises(DoppelError, match="--append") as info:
+        generate(
+            SchemaSpec.model_validate(doc),
+            "changed",
+            GenerateOptions(out=tmp_path, rows=10, append=True, export=ExportOptions(format="parquet")),
+        )
+    assert expected in str(info.value)
+    assert _snapshot(tmp_path) == before
+
+
+PARQUET = ExportOptions(format="parquet")
+
+
+def test_only_tables_with_edge_cases_carry_the_tag_column(tmp_path: Path) -> None:
+    doc = copy.deepcopy(SMALL)
+    doc["edge_cases"] = [r for r in doc["edge_cases"] if r["table"] == "parents"]
+    run(tmp_path, doc, seed=15, rows=50)
+    assert read(tmp_path, "parents").column_names[-1] == "_anomalies"
+    assert "_anomalies" not in read(tmp_path, "children").column_names
+    # Appending keeps that layout; adding edge cases to an untagged table would change it: refused.
+    generate(SchemaSpec.model_validate(doc), "t", GenerateOptions(out=tmp_path, rows=5, append=True, export=PARQUET))
+    assert "_anomalies" not in read(tmp_path, "children").column_names and read(tmp_path, "children").num_rows == 55
+    before = _snapshot(tmp_path)
+    with pytest.raises(DoppelError, match="'children' was written without the _anomalies column"):
+        more = GenerateOptions(out=tmp_path, rows=5, append=True, export=PARQUET)
+        generate(SchemaSpec.model_validate(SMALL), "t", more)
+    assert _snapshot(tmp_path) == before
+
+
 def test_refuses_to_overwrite_an_output(tmp_path: Path) -> None:
     run(tmp_path, seed=1, rows=10)
     with pytest.raises(DoppelError, match="--append"):
@@ -290,3 +355,38 @@ def test_after_keeps_causal_order(tmp_path: Path) -> None:
     )
     seconds = pc.divide(delay.cast(pa.int64()), 1_000_000).to_numpy()
     assert seconds.min() >= 0 and seconds.max() <= 10 * 86400
+
+
+def test_size_estimate_matches_the_written_output(tmp_path: Path) -> None:
+    from tools.engine.plan import build_plan
+    from tools.engine.sizing import estimate_generation
+    from tools.export.writers import open_table_writer
+
+    spec = SchemaSpec.model_validate(SMALL)
+    for fmt in ("csv", "parquet", "jsonl"):
+        options = ExportOptions(format=fmt)
+        out = tmp_path / fmt
+        generate(spec, "t", GenerateOptions(out=out, seed=21, rows=30_000, export=options))
+        plan = build_plan(spec, 30_000)
+
+        def write(table: Any, tagged: bool, folder: Path, batch: pa.RecordBatch, o: ExportOptions = options) -> Any:
+            writer = open_table_writer(folder, table.table_info(tagged), o)
+            writer.write(batch)
+            return writer.close()
+
+        sizes = estimate_generation(plan, 21, {}, dict.fromkeys(["parents", "children"], True), write)
+        for table in ("parents", "children"):
+            actual = sum(p.stat().st_size for p in out.glob(f"{table}.*"))
+            assert 0.7 * actual <= sizes[table].disk <= 1.5 * actual, (fmt, table, sizes[table].disk, actual)
+
+
+def test_refusal_names_disk_and_memory_estimates(tmp_path: Path) -> None:
+    from tools.engine.sizing import WORKING_BYTES, Capacity, TableSize, refuse_if_too_big
+
+    sizes = {"t": TableSize(rows=10**9, disk=2 * 10**9, memory=5 * 10**9)}
+    refuse_if_too_big("--rows 1,000,000,000", sizes, Capacity(disk=10**10, memory=10**10), tmp_path)  # fits
+    with pytest.raises(DoppelError) as info:
+        refuse_if_too_big("--rows 1,000,000,000", sizes, Capacity(disk=10**10, memory=10**9), tmp_path)
+    message = str(info.value)
+    assert "2.0 GB on disk (10.0 GB free" in message
+    assert f"{(5 * 10**9 + WORKING_BYTES) / 1e9:.1f} GB of memory (1.0 GB available)" in message

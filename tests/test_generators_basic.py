@@ -91,9 +91,12 @@ def test_currency_is_exact_decimal_within_range(seed: int, size: int, low: float
 @settings(max_examples=30, deadline=None)
 @given(seed=seeds, size=sizes, p=st.floats(0, 1))
 def test_boolean_probability(seed: int, size: int, p: float) -> None:
+    from scipy import stats
+
     values = gen({"type": "boolean", "p": p}, seed, size)
-    share = sum(values) / size
-    assert abs(share - p) <= 5 * np.sqrt(p * (1 - p) / size) + 1e-9
+    # The exact binomial range holding all but 1e-9 of the mass (a normal band fails for p near 0 or 1).
+    low, high = stats.binom.ppf(1e-9, size, p), stats.binom.isf(1e-9, size, p)
+    assert low <= sum(values) <= high
 
 
 def test_enum_weights_are_respected() -> None:

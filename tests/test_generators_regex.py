@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -176,3 +176,86 @@ def test_output_does_not_depend_on_string_hashing() -> None:
         for hash_seed in (1, 2, 3)
     }
     assert len(outputs) == 1
+
+
+# ---------------------------------------------------------------- the pattern's value space
+
+ALPHABET = "abc"
+
+
+@st.composite
+def small_patterns(draw: st.DrawFn, depth: int = 2) -> tuple[str, int]:
+    """A pattern over a, b, c (literals, classes, groups, alternation, bounded repeats) and its longest match."""
+    parts: list[tuple[str, int]] = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["lit", "class", "group"] if depth > 0 else ["lit", "class"]))
+        if kind == "lit":
+            atom, longest = draw(st.sampled_from(ALPHABET)), 1
+        elif kind == "class":
+            atom, longest = draw(st.sampled_from(["[ab]", "[a-c]", "[c]", "[^ab\\W\\d_d-z]", "."])), 1
+        else:
+            branches = [draw(small_patterns(depth - 1)) for _ in range(draw(st.integers(1, 3)))]
+            capture = draw(st.booleans())
+            atom = ("(" if capture else "(?:") + "|".join(b for b, _ in branches) + ")"
+            longest = max(n for _, n in branches)
+        low = draw(st.integers(0, 2))
+        high = draw(st.integers(low, 2))
+        quantifier = draw(st.sampled_from(["", "?", f"{{{low},{high}}}"]))
+        times = {"": 1, "?": 1}.get(quantifier, high)
+        parts.append((atom + quantifier, longest * times))
+    return "".join(p for p, _ in parts), sum(n for _, n in parts)
+
+
+def brute_force_space(pattern: str, longest: int, alphabet: str) -> int:
+    import itertools
+
+    compiled = re.compile(pattern)
+    return sum(
+        1
+        for length in range(longest + 1)
+        for chars in itertools.product(alphabet, repeat=length)
+        if compiled.fullmatch("".join(chars))
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(small_patterns())
+def test_the_counted_space_is_exactly_the_strings_the_pattern_matches(case: tuple[str, int]) -> None:
+    from tools.generators.regex import pattern_space
+
+    pattern, longest = case
+    printable = "." in pattern or "^" in pattern  # classes drawing from printable ASCII: count over that
+    assume(longest <= (2 if printable else 7))  # keeps the brute force to a few thousand strings
+    alphabet = "".join(chr(c) for c in range(32, 127)) if printable else ALPHABET
+    space = pattern_space(pattern)
+    assert space.count == brute_force_space(pattern, longest, alphabet), pattern
+    assert space.exact
+
+
+def test_space_of_known_patterns_and_the_cap() -> None:
+    from tools.generators.regex import SPACE_CAP, pattern_space
+
+    assert pattern_space(r"[A-Z]{3}-[0-9]{4}").count == 26**3 * 10**4
+    assert pattern_space(r"(red|green|blue)").count == 3
+    assert pattern_space(r"(a|a)b?").count == 2  # overlapping branches are counted once
+    assert pattern_space(r"(\d)\1").count == 10  # a backreference adds no choice
+    assert pattern_space(r"[a-z]{40}").count == SPACE_CAP + 1  # counting stops past the cap
+    assert not pattern_space(r"[a-z]{40}").exact
+
+
+@pytest.mark.parametrize(
+    ("pattern", "rows"), [(r"[0-9]{3}", 1000), (r"(x|y)[a-d]{4}", 512), (r"(\d)\1-[ab]", 20), (r"[a-c]{2}", 5)]
+)
+def test_a_unique_regex_fills_its_whole_space_without_repeats(tmp_path: object, pattern: str, rows: int) -> None:
+    from tools.engine.runner import GenerateOptions, generate
+    from tools.export.base import ExportOptions
+
+    code = {"type": "regex", "pattern": pattern, "unique": True}
+    doc = {"name": "r", "tables": {"t": {"rows": rows, "fields": {"code": code}}}}
+    spec = SchemaSpec.model_validate(doc)
+    assert validate_schema(spec) == []
+    out = tmp_path / "o"  # type: ignore[operator]
+    generate(spec, "h", GenerateOptions(out=out, seed=4, export=ExportOptions(format="csv")))
+    values = (out / "t.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(values) == rows and len(set(values)) == rows
+    assert all(re.fullmatch(pattern, v) for v in values)

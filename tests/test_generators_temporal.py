@@ -504,6 +504,44 @@ def test_engine_correlates_dates_datetimes_and_times(tmp_path: Path) -> None:
     assert (local.dt.weekday < 5).all() and (local.dt.hour >= 9).all()
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_after_a_zoned_field_keeps_its_time_zone_in_the_output(tmp_path: Path, fmt: str) -> None:
+    doc = {
+        "name": "z",
+        "tables": {
+            "t": {
+                "rows": 3000,
+                "fields": {
+                    "placed": {"type": "datetime", "end": "2024-12-31", "timezone": "Europe/London"},
+                    "shipped": {"type": "datetime", "after": "placed", "min_delay": "1h", "max_delay": "3d"},
+                    "delivered": {"type": "datetime", "after": "shipped", "max_delay": "2d"},
+                    "utc_copy": {"type": "datetime", "after": "placed", "max_delay": "1h", "timezone": "UTC"},
+                },
+            }
+        },
+    }
+    spec = SchemaSpec.model_validate(doc)
+    assert validate_schema(spec) == []
+    generate(spec, "test", GenerateOptions(out=tmp_path, seed=5, export=ExportOptions(format=fmt)))
+    if fmt == "parquet":
+        table = pq.read_table(tmp_path / "t.parquet")
+        for name in ("placed", "shipped", "delivered"):
+            assert table.schema.field(name).type == pa.timestamp("us", tz="Europe/London"), name
+        assert table.schema.field("utc_copy").type == pa.timestamp("us", tz="UTC")
+        frame = table.to_pandas()
+    else:
+        frame = pd.read_csv(tmp_path / "t.csv", dtype=str)
+        for name in ("placed", "shipped", "delivered"):  # every value carries London's offset: +00:00 or +01:00
+            offsets = frame[name].str[-6:]
+            assert set(offsets) == {"+00:00", "+01:00"}, name
+        frame = frame.apply(lambda c: pd.to_datetime(c, format="ISO8601", utc=True) if c.name != "_anomalies" else c)
+    delay = frame["shipped"] - frame["placed"]
+    assert (delay >= pd.Timedelta(hours=1)).all() and (delay <= pd.Timedelta(days=3)).all()
+    later = frame["delivered"] - frame["shipped"]
+    assert (later >= pd.Timedelta(0)).all() and (later <= pd.Timedelta(days=2)).all()
+    assert ((frame["utc_copy"] - frame["placed"]) <= pd.Timedelta(hours=1)).all()
+
+
 # ---------------------------------------------------------------- validation
 
 

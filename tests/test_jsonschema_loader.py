@@ -349,8 +349,8 @@ def test_nested_objects_become_json_recursively() -> None:
         "type": "json",
         "fields": {
             "newsletter": {"type": "boolean"},
-            "channel": {"type": "enum", "values": ["sms", "email"], "nullable": 0.05},
-            "inner": {"type": "json", "fields": {"n": {"type": "integer"}}, "nullable": 0.05},
+            "channel": {"type": "enum", "values": ["sms", "email"]},  # optional, but its type has no null
+            "inner": {"type": "json", "fields": {"n": {"type": "integer"}}},
         },
     }
 
@@ -480,7 +480,7 @@ def test_unresolvable_and_external_refs_are_issues() -> None:
 # ---------------------------------------------------------------- nullable, keys, unique, pass-through
 
 
-def test_nullable_from_type_list_required_and_x_doppel_nullable() -> None:
+def test_nullable_only_from_the_type_or_x_doppel_nullable() -> None:
     got = fields(
         table(
             {
@@ -494,7 +494,7 @@ def test_nullable_from_type_list_required_and_x_doppel_nullable() -> None:
         )
     )
     assert got["a"]["nullable"] == 0.05
-    assert got["b"]["nullable"] == 0.05
+    assert "nullable" not in got["b"]  # left out of required, but a null would break its type
     assert got["c"]["nullable"] == 0.3
     assert got["d"]["nullable"] == 0.0
     assert "nullable" not in got["e"]
@@ -579,3 +579,75 @@ def test_shop_example_loads_cleanly() -> None:
     # Meaning checks pass too, apart from generators still being written elsewhere (unknown types).
     pending = [str(i) for i in validate_schema(spec) if "unknown type" not in i.message]
     assert pending == []
+
+
+# ---------------------------------------------------------------- generated rows validate against the schema
+
+PERSON = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "person",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id"],
+    "x-doppel-rows": 200,
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "name": {"type": "string", "minLength": 2, "maxLength": 40},
+        "email": {"type": "string", "format": "email"},
+        "age": {"type": "integer", "minimum": 0, "maximum": 120},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "active": {"type": "boolean"},
+        "born": {"type": "string", "format": "date"},
+        "tier": {"enum": ["a", "b", "c"]},
+        "code": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{3}$"},
+        "nickname": {"type": ["string", "null"], "maxLength": 10},
+        "address": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["city"],
+            "properties": {"city": {"type": "string"}, "zip": {"type": "string", "pattern": "^[0-9]{5}$"}},
+        },
+    },
+}
+
+
+def _generate_json(tmp_path: Any, document: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    from tools.capability.generation import GenerateDataRequest, generate_data
+
+    path = tmp_path / "person.schema.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    out = tmp_path / "out"
+    generate_data(GenerateDataRequest(schema_file=path, seed="7", format="json", out=out))
+    rows = json.loads((out / "person.json").read_text(encoding="utf-8"))
+    return rows, json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+
+
+def test_rows_generated_from_a_json_schema_validate_against_it(tmp_path: Any) -> None:
+    import jsonschema
+
+    rows, _ = _generate_json(tmp_path, PERSON)
+    assert len(rows) == 200
+    failures = []
+    for row in rows:
+        try:
+            jsonschema.validate(row, PERSON)
+        except jsonschema.ValidationError as exc:
+            failures.append(exc.message)
+    assert failures == [], f"{len(failures)} of {len(rows)} rows fail: {failures[:3]}"
+    assert all("_anomalies" not in row for row in rows)
+    assert any(row["nickname"] is None for row in rows)  # the one property whose type admits null
+    assert all(row[key] is not None for row in rows for key in PERSON["properties"] if key != "nickname")
+
+
+def test_the_tag_column_appears_only_where_edge_cases_are_asked_for(tmp_path: Any) -> None:
+    document = {
+        **PERSON,
+        "x-doppel-edge-cases": [{"table": "person", "field": "name", "kind": "malformed", "rate": 0.2}],
+    }
+    rows, meta = _generate_json(tmp_path, document)
+    assert all("_anomalies" in row for row in rows)
+    assert (
+        sum(row["_anomalies"] == "name:malformed" for row in rows)
+        == meta["tables"]["person"]["edge_cases"]["name:malformed"]["count"]
+        > 0
+    )

@@ -27,6 +27,7 @@ from tools.errors import DoppelError
 from tools.export.base import EXTENSIONS, ExportOptions, TableInfo, TableWriter
 from tools.export.files import check_table_name
 from tools.export.formatting import formula_cells, neutralise_formulas
+from tools.folders import make_output_folder
 from tools.ingest.model import SourceInfo
 
 METADATA_FILE = "anonymisation.json"
@@ -78,7 +79,7 @@ def write_tables(
     for path in paths.values():
         if path.resolve() in inputs:
             raise DoppelError(f"--out {out}: {path.name} would overwrite the input file; choose another folder")
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     if fmt == "csv":
         staged: list[tuple[Path, Path]] = []
         try:

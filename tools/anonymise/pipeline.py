@@ -40,6 +40,7 @@ from tools.anonymise.privacy import measure
 from tools.engine.seeding import parse_seed
 from tools.errors import DoppelError
 from tools.files import write_json_atomic
+from tools.folders import check_output_folder
 from tools.ingest.model import IngestedTable
 from tools.ingest.readers import read_samples
 from tools.progress import ProgressCallback, no_progress
@@ -52,6 +53,7 @@ def anonymise(request: AnonymiseRequest, progress: ProgressCallback | None = Non
     report = progress or no_progress
     warnings: list[str] = []
     given_seed = None if request.seed is None else parse_seed(request.seed)  # a bad --seed fails before any work
+    check_output_folder(request.out)  # a bad --out fails before the sample is read
     entries = load_rules(request.rules_file) if request.rules_file is not None else []  # fail fast on a bad file
     tables = read_samples(request.data, max_rows=request.max_rows)
     if not tables:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -115,18 +114,6 @@ class GenerateDataResult(BaseModel):
     seconds: float
 
 
-def _stored_options(folder: Path) -> dict[str, Any]:
-    from tools.engine.runner import METADATA_FILE
-
-    meta = folder / METADATA_FILE
-    if not meta.is_file():
-        return {}
-    try:
-        return dict(json.loads(meta.read_text(encoding="utf-8")).get("options", {}))
-    except json.JSONDecodeError as exc:
-        raise DoppelError(f"{meta}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-
-
 def _with_table_rows(spec: SchemaSpec, table_rows: dict[str, int], rows: int | None) -> SchemaSpec:
     """``spec`` with the rows of the named tables set (and ``rows`` for the others, when given)."""
     unknown = sorted(set(table_rows) - set(spec.tables))
@@ -147,23 +134,30 @@ def generate_data(request: GenerateDataRequest, progress: ProgressCallback | Non
 
     The same seed, schema and options give byte-identical files; with ``append`` the rows continue an
     earlier output (sequences continue, no primary key repeats) in its format."""
-    from tools.engine.runner import GenerateOptions, generate, seed_from_metadata
+    from tools.engine.runner import GenerateOptions, generate, read_metadata, seed_from_metadata
     from tools.export.base import ExportOptions
+    from tools.folders import check_output_folder
     from tools.schema.loading import load_schema
 
     if request.append and request.out and request.out.resolve() != request.append.resolve():
         raise DoppelError("--append and --out name different folders; give one of them")
-    spec, digest = load_schema(request.schema_file)
+    if request.append is not None:
+        check_output_folder(request.append, "--append")
+    elif request.out is not None:
+        check_output_folder(request.out)
     rows = request.rows
-    if request.table_rows:
+    if request.table_rows:  # the rows generated per table are checked against value spaces by the engine
+        spec, digest = load_schema(request.schema_file)
         spec, rows = _with_table_rows(spec, request.table_rows, rows), None
+    else:
+        spec, digest = load_schema(request.schema_file, rows)
     warnings: list[str] = []
     seed = request.seed
     if request.seed_from is not None:
         if seed is not None:
             raise DoppelError("--seed and --seed-from: give one of them")
         seed = str(seed_from_metadata(request.seed_from, spec, digest, warnings))
-    stored = _stored_options(request.append) if request.append else {}
+    stored = dict(read_metadata(request.append)["options"]) if request.append else {}
     export = ExportOptions(
         format=request.format or stored.get("format") or "csv",
         dialect=request.dialect or stored.get("dialect") or "postgres",

@@ -18,6 +18,7 @@ from tools.engine.seeding import field_seed, rng_for
 from tools.errors import GeneratorError
 from tools.export.base import ANOMALY_COLUMN
 from tools.generators.registry import Related
+from tools.schema.validate import exact_nulls
 
 MAX_UNIQUE_RETRIES = 25
 
@@ -104,6 +105,38 @@ def _nullify(values: pa.Array, rate: float, rng: np.random.Generator) -> pa.Arra
     return pc.replace_with_mask(values, pa.array(mask), pa.nulls(int(mask.sum()), type=values.type))
 
 
+def _compacted(f: FieldPlan) -> bool:
+    """A nullable unique field: values are drawn for its non-null rows only, which are an exact count."""
+    return f.spec.is_unique and f.spec.nullable > 0 and not f.spec.primary_key and f.ref_table is None
+
+
+def _unique_with_nulls(
+    table: TablePlan,
+    f: FieldPlan,
+    req: BlockRequest,
+    columns: dict[str, pa.Array],
+    seen: dict[str, set[Any]] | None,
+) -> pa.Array:
+    """Exactly ``exact_nulls`` nulls up to each row (placed at random inside the block), and distinct values
+    for the other rows, indexed by their rank among non-null rows: so the field needs a value space of only
+    its non-null rows, in any block and any appended segment."""
+    rate = f.spec.nullable
+    nulls = exact_nulls(req.row_start + req.size, rate) - exact_nulls(req.row_start, rate)
+    mask = np.zeros(req.size, dtype=bool)
+    if nulls:
+        null_rng = rng_for(req.seed, table.name, f.name, req.segment, req.block, "null")
+        mask[null_rng.choice(req.size, nulls, replace=False)] = True
+    keep = pa.array(np.flatnonzero(~mask))
+    sub = BlockRequest(req.seed, req.segment, req.block, req.row_start - exact_nulls(req.row_start, rate), len(keep))
+    present = {dep: columns[dep].take(keep) for dep in f.depends_on}
+    rng = rng_for(req.seed, table.name, f.name, req.segment, req.block)
+    related = _related(f, present, sub, table.name)
+    values = call_generator(f.generator, f.params, rng, sub.size, related, _where(table, f))
+    if f.engine_unique and seen is not None:
+        values = _make_unique(table, f, values, present, sub, seen.setdefault(f.name, set()))
+    return values.take(pa.array(np.cumsum(~mask) - 1, mask=mask))
+
+
 def generate_block(
     table: TablePlan,
     req: BlockRequest,
@@ -120,6 +153,9 @@ def generate_block(
         rng = rng_for(req.seed, table.name, f.name, req.segment, req.block)
         if f.ref_table is not None:
             columns[f.name] = _reference(f, rng, req.size, parent_keys)
+        elif _compacted(f):
+            columns[f.name] = _unique_with_nulls(table, f, req, columns, seen)
+            continue
         elif f.name in grouped:
             group = grouped[f.name]
             group_rng = rng_for(req.seed, table.name, "corr:" + "|".join(group.fields), req.segment, req.block)
@@ -136,7 +172,7 @@ def generate_block(
         if f.engine_unique and seen is not None:
             columns[f.name] = _make_unique(table, f, columns[f.name], columns, req, seen.setdefault(f.name, set()))
     for f in table.fields:
-        if f.spec.nullable and not f.spec.primary_key:
+        if f.spec.nullable and not f.spec.primary_key and not _compacted(f):
             rng = rng_for(req.seed, table.name, f.name, req.segment, req.block, "null")
             columns[f.name] = _nullify(columns[f.name], f.spec.nullable, rng)
     ctx = edges.EdgeContext(req.seed, table.name, req.segment, req.block, parent_keys)

@@ -14,6 +14,8 @@ import numpy as np
 from scipy import special
 
 from tools.schema.model import CorrelationSpec
+from tools.schema.psd import complete
+from tools.schema.validate import correlation_groups
 
 if TYPE_CHECKING:
     from tools.engine.plan import CorrelationGroup, FieldPlan
@@ -60,25 +62,27 @@ def _nearest_correlation(matrix: np.ndarray) -> np.ndarray:
 
 
 def build_groups(specs: list[CorrelationSpec], fields: dict[str, FieldPlan]) -> list[CorrelationGroup]:
-    """Union pairwise targets into connected groups, each with a calibrated latent matrix."""
+    """Union pairwise targets into connected groups, each with a calibrated latent matrix.
+
+    Pairs of a group left open take the values of a positive semi-definite completion (validation has
+    checked one exists), rather than zero, which can make the given pairs unreachable (a-b 0.9, b-c 0.9)."""
     from tools.engine.plan import CorrelationGroup
 
-    groups: list[set[str]] = []
-    for spec in specs:
-        pair = set(spec.fields)
-        touching = [g for g in groups if g & pair]
-        merged = pair.union(*touching)
-        groups = [g for g in groups if not g & pair] + [merged]
+    pairs = {(s.fields[0], s.fields[1]): s.coefficient for s in specs}
     result = []
-    for members in groups:
+    for members in correlation_groups(pairs):
         names = tuple(n for n in fields if n in members)
-        targets = {(s.fields[0], s.fields[1]): s.coefficient for s in specs if set(s.fields) <= members}
-        latent = np.eye(len(names))
+        targets = {pair: value for pair, value in pairs.items() if set(pair) <= members}
+        latent = np.full((len(names), len(names)), np.nan)
+        np.fill_diagonal(latent, 1.0)
         for (a, b), target in targets.items():
             rho = calibrate(target, fields[a], fields[b])
             i, j = names.index(a), names.index(b)
             latent[i, j] = latent[j, i] = rho
-        result.append(CorrelationGroup(fields=names, targets=targets, gaussian=_nearest_correlation(latent)))
+        filled = np.where(np.isnan(latent), 0.0, latent)
+        if np.isnan(latent).any() and np.linalg.eigvalsh(filled)[0] < 0:
+            filled = complete(latent).matrix
+        result.append(CorrelationGroup(fields=names, targets=targets, gaussian=_nearest_correlation(filled)))
     return result
 
 

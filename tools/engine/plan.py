@@ -13,7 +13,7 @@ from tools.export.base import ANOMALY_COLUMN, ForeignKey, TableInfo
 from tools.generators import registry as reg
 from tools.schema.graph import topological_order
 from tools.schema.model import EdgeCaseSpec, FieldSpec, SchemaSpec
-from tools.schema.validate import arrow_type_of, primary_key
+from tools.schema.validate import arrow_type_of, field_params, primary_key
 
 BLOCK_ROWS = 65_536  # the unit of randomness: fixed, so output never depends on chunking
 
@@ -102,7 +102,7 @@ class GenerationPlan:
 
 def _field_plan(schema: SchemaSpec, table: str, name: str, spec: FieldSpec) -> FieldPlan:
     gen = reg.registry()[spec.type]
-    params = gen.parse_params(spec.params)
+    params = field_params(schema, table, name)
     if spec.type == "ref":
         target = params.field or primary_key(schema, params.table)
         return FieldPlan(

@@ -26,11 +26,13 @@ from tools.engine.correlation import PearsonAccumulator
 from tools.engine.plan import BLOCK_ROWS, GenerationPlan, TablePlan, build_plan
 from tools.engine.seeding import parse_seed
 from tools.engine.stats import ColumnStats
-from tools.errors import DoppelError
-from tools.export.base import ExportOptions
+from tools.errors import DoppelError, SchemaError
+from tools.export.base import ANOMALY_COLUMN, ExportOptions
 from tools.files import write_json_atomic
+from tools.folders import make_output_folder, remove_if_empty
 from tools.generators.notices import collect_notices
 from tools.schema.model import SchemaSpec
+from tools.schema.validate import space_issues
 
 METADATA_FILE = "metadata.json"
 Progress = Callable[[str, int, int], None]
@@ -163,20 +165,30 @@ class TableReport:
         }
 
 
-def _read_metadata(out: Path) -> dict[str, Any]:
+def read_metadata(out: Path) -> dict[str, Any]:
+    """The metadata.json of an earlier output in ``out``, checked to be one (for --append)."""
     path = out / METADATA_FILE
     if not path.is_file():
         raise DoppelError(f"--append {out}: no {METADATA_FILE} there; generate into it first")
     try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        previous = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DoppelError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from exc
+        raise DoppelError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DoppelError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    shape = {"seed": int, "options": dict, "rows": dict, "tables": dict, "segments": list, "schema": dict}
+    missing = [
+        key for key, kind in shape.items() if not isinstance(previous, dict) or not isinstance(previous.get(key), kind)
+    ]
+    if missing:
+        raise DoppelError(f"--append {out}: {path} is not the metadata of a generate run (no {', '.join(missing)})")
+    return dict(previous)
 
 
 def _append_context(
     options: GenerateOptions, schema_hash: str, spec: SchemaSpec, warnings: list[str]
 ) -> tuple[dict[str, Any], int]:
-    previous = _read_metadata(options.out)
+    previous = read_metadata(options.out)
     stored = previous["options"]
     for key in ("format", "dialect", "compression", "chunk_rows"):
         given = getattr(options.export, key)
@@ -198,6 +210,102 @@ def _append_context(
     return previous, int(previous["seed"])
 
 
+def _check_same_layout(out: Path, previous: dict[str, Any], spec: SchemaSpec, plan: GenerationPlan) -> None:
+    """Refuse to append rows of another schema: other tables or other columns would mix into the folder.
+
+    Another version of the same schema with the same tables and columns only warns (see below)."""
+    old = previous.get("schema", {})
+    tables = previous.get("tables", {})
+    where = f"--append {out}: the output was generated from schema '{old.get('name')}'"
+    if old.get("name") != spec.name:
+        raise DoppelError(
+            f"{where}; this is schema '{spec.name}': append only more rows of the same schema, "
+            "or generate into another folder"
+        )
+    missing = [name for name in tables if name not in plan.by_name]
+    added = [t.name for t in plan.tables if t.name not in tables]
+    if missing or added:
+        parts = [f"without table(s) {', '.join(missing)}" if missing else "", f"with new table(s) {', '.join(added)}"]
+        raise DoppelError(
+            f"{where} (tables {', '.join(tables)}); this version comes {' and '.join(p for p in parts if p)}: "
+            "generate into another folder"
+        )
+    for table in plan.tables:
+        was = {name: column.get("type") for name, column in tables[table.name].get("columns", {}).items()}
+        now = {f.name: str(f.arrow_type) for f in table.fields}
+        if list(was.items()) != list(now.items()):
+            differ = [
+                f"{table.name}.{n} ({was.get(n, 'absent')} -> {now.get(n, 'absent')})"
+                for n in dict.fromkeys([*was, *now])
+                if was.get(n) != now.get(n)
+            ]
+            raise DoppelError(
+                f"{where} with other columns: {', '.join(differ) or table.name + ' (column order)'}; "
+                "the files would mix two layouts: generate into another folder"
+            )
+
+
+def _check_spaces(
+    spec: SchemaSpec, plan: GenerationPlan, previous: dict[str, Any] | None, options: GenerateOptions
+) -> None:
+    """The value-space check of validation, on the rows really generated: ``--rows`` and earlier segments."""
+    earlier: dict[str, int] = previous["rows"] if previous else {}
+    issues = space_issues(spec, {t.name: earlier.get(t.name, 0) + t.rows for t in plan.tables})
+    if issues:
+        what = f"--append {options.out}: with the rows already written, " if previous else ""
+        fields = f"{len(issues)} field{'s' if len(issues) != 1 else ''}"
+        raise SchemaError(f"{what}{fields} have fewer possible values than rows to fill", issues)
+
+
+def _check_size(
+    plan: GenerationPlan,
+    options: GenerateOptions,
+    seed: int,
+    previous: dict[str, Any] | None,
+    tagged: dict[str, bool],
+) -> None:
+    """Refuse, before the folder is made, a request whose estimated output or memory does not fit."""
+    from tools.engine.sizing import SMALL_REQUEST_ROWS, estimate_generation, measure_capacity, refuse_if_too_big
+    from tools.export.writers import open_table_writer
+
+    total = sum(t.rows for t in plan.tables)
+    if total <= SMALL_REQUEST_ROWS:
+        return
+    probe_options = options.export.model_copy(update={"chunk_rows": None})
+
+    def write(table: TablePlan, tagged: bool, folder: Path, batch: pa.RecordBatch) -> list[Path]:
+        writer = open_table_writer(folder, table.table_info(tagged), probe_options)
+        writer.write(batch)
+        return writer.close()
+
+    earlier: dict[str, int] = previous["rows"] if previous else {}
+    sizes = estimate_generation(plan, seed, earlier, tagged, write)
+    copied = 0  # appending to single files copies them into temporary files first
+    if previous and options.export.chunk_rows is None:
+        names = [f for t in plan.tables for f in previous["tables"].get(t.name, {}).get("files", [])]
+        copied = sum((options.out / f).stat().st_size for f in names if (options.out / f).is_file())
+    what = f"--rows {options.rows:,}" if options.rows is not None else f"{total:,} rows"
+    refuse_if_too_big(what, sizes, measure_capacity(options.out), options.out, copied)
+
+
+def _tag_columns(options: GenerateOptions, plan: GenerationPlan, previous: dict[str, Any] | None) -> dict[str, bool]:
+    """Which tables carry the `_anomalies` column: those with edge-case rules (unless tags are off).
+
+    Appended rows keep the layout of the earlier output (which, before this rule, tagged every table)."""
+    tagged = {t.name: options.tags and bool(t.edge_cases) for t in plan.tables}
+    if previous is None:
+        return tagged
+    for name, wanted in tagged.items():
+        before = bool(previous["tables"].get(name, {}).get("tagged", previous["options"].get("tags", True)))
+        if wanted and not before:
+            raise DoppelError(
+                f"--append {options.out}: table '{name}' was written without the {ANOMALY_COLUMN} column, but "
+                "this schema injects edge cases into it; generate into another folder"
+            )
+        tagged[name] = before
+    return tagged
+
+
 def _warn_schema_change(previous: dict[str, Any], spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> None:
     old = previous.get("schema", {})
     if old.get("hash") != schema_hash:
@@ -209,14 +317,27 @@ def _warn_schema_change(previous: dict[str, Any], spec: SchemaSpec, schema_hash:
 
 
 def seed_from_metadata(path: Path, spec: SchemaSpec, schema_hash: str, warnings: list[str]) -> int:
-    """The seed stored in a metadata.json, warning when it came from another schema version."""
+    """The seed stored in a metadata.json (or in the metadata.json of an output folder), warning when it
+    came from another schema version. A missing, unreadable or malformed file is a user error naming it."""
     if path.is_dir():
+        if not (path / METADATA_FILE).is_file():
+            raise DoppelError(f"--seed-from {path}: is a folder with no {METADATA_FILE}; give a {METADATA_FILE} file")
         path = path / METADATA_FILE
-    if not path.is_file():
-        raise DoppelError(f"--seed-from {path}: no such metadata file")
-    previous = json.loads(path.read_text(encoding="utf-8"))
+    if not path.exists():
+        raise DoppelError(f"--seed-from {path}: no such file")
+    try:
+        previous = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DoppelError(f"--seed-from {path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DoppelError(f"--seed-from {path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    seed = previous.get("seed") if isinstance(previous, dict) else None
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise DoppelError(
+            f"--seed-from {path}: no 'seed' in it (a whole number); give the {METADATA_FILE} of an earlier generate run"
+        )
     _warn_schema_change(previous, spec, schema_hash, warnings)
-    return int(previous["seed"])
+    return seed
 
 
 def generate(
@@ -227,22 +348,24 @@ def generate(
 ) -> GenerateResult:
     """Generate every table of ``spec`` into ``options.out`` and write ``metadata.json`` last.
 
-    What generators said on the way (a model's fallback to rules) is among its warnings, once each."""
+    What generators said on the way (a model's fallback to rules) is among its warnings, once each.
+    Everything that can be refused is checked before the folder is made; a folder made here and left
+    empty by a failure is removed again."""
     with collect_notices() as notes:
-        return _generate(spec, schema_hash, options, progress, notes)
+        return _checked(spec, schema_hash, options, progress, notes)
 
 
-def _generate(
+def _checked(
     spec: SchemaSpec, schema_hash: str, options: GenerateOptions, progress: Progress | None, notes: list[str]
 ) -> GenerateResult:
-    from tools.export.background import BackgroundWriter
-    from tools.export.writers import open_table_writer
-
+    """Every refusal first (layout, value spaces, size), then the folder, then the rows."""
     started = time.perf_counter()
     warnings: list[str] = []
     previous: dict[str, Any] | None = None
+    plan = build_plan(spec, options.rows)
     if options.append:
         previous, seed = _append_context(options, schema_hash, spec, warnings)
+        _check_same_layout(options.out, previous, spec, plan)
     else:
         seed = parse_seed(options.seed)
         if (options.out / METADATA_FILE).exists():
@@ -250,8 +373,34 @@ def _generate(
                 f"--out {options.out}: already holds a generated output; use --append to add "
                 "rows, or choose an empty folder"
             )
-    options.out.mkdir(parents=True, exist_ok=True)
-    plan = build_plan(spec, options.rows)
+    tagged = _tag_columns(options, plan, previous)
+    _check_spaces(spec, plan, previous, options)
+    _check_size(plan, options, seed, previous, tagged)
+    created = make_output_folder(options.out)
+    try:
+        return _generate(spec, schema_hash, options, plan, seed, previous, tagged, warnings, started, progress, notes)
+    except BaseException:
+        if created:
+            remove_if_empty(options.out)
+        raise
+
+
+def _generate(
+    spec: SchemaSpec,
+    schema_hash: str,
+    options: GenerateOptions,
+    plan: GenerationPlan,
+    seed: int,
+    previous: dict[str, Any] | None,
+    tagged: dict[str, bool],
+    warnings: list[str],
+    started: float,
+    progress: Progress | None,
+    notes: list[str],
+) -> GenerateResult:
+    from tools.export.background import BackgroundWriter
+    from tools.export.writers import open_table_writer
+
     segment = len(previous["segments"]) if previous else 0
     earlier_rows: dict[str, int] = previous["rows"] if previous else {}
     states = _replay(plan, previous, seed) if previous else {t.name: TableState() for t in plan.tables}
@@ -265,21 +414,20 @@ def _generate(
             report = TableReport(table)
             state = states[table.name]
             keys = _parent_keys(plan, states)
-            writer = BackgroundWriter(
-                open_table_writer(options.out, table.table_info(options.tags), options.export, append=options.append)
-            )
+            info = table.table_info(tagged[table.name])
+            writer = BackgroundWriter(open_table_writer(options.out, info, options.export, append=options.append))
             writers.append(writer)
             start = earlier_rows.get(table.name, 0)
             for result in _run_blocks(table, _blocks(seed, segment, start, table.rows), keys, state, options.workers):
                 report.add(result)
                 if table.name in plan.referenced_tables and table.primary_key:
                     state.keys.append(result.batch.column(table.primary_key))
-                writer.write(result.batch if options.tags else without_tags(result.batch))
+                writer.write(result.batch if tagged[table.name] else without_tags(result.batch))
                 if progress:
                     progress(table.name, report.rows, table.rows)
             writer.finish()  # the table is on disk (bar the rename) before the next one starts
             report.seconds = time.perf_counter() - t0
-            reports[table.name] = report.summary([])
+            reports[table.name] = {**report.summary([]), "tagged": tagged[table.name]}
         for table, writer in zip(plan.tables, writers, strict=True):
             files[table.name] = [p.name for p in writer.close()]
             reports[table.name]["files"] = files[table.name]

@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 
-from tools.generators.registry import GeneratorParams, Related, generator
-from tools.generators.vector import concat, fixed_width_strings
+from tools.generators.registry import GeneratorParams, Related, ValueSpace, generator
+from tools.generators.vector import concat, dealt, fixed_width_strings, keyed_permutation
 
 # ---------------------------------------------------------------- distributions
 
@@ -112,23 +112,27 @@ class IntegerParams(NumericParams):
     def _step(self) -> IntegerParams:
         if self.step == 0:
             raise ValueError("step must not be 0")
+        if self.sequence and self.step > 0 and "min" in self.model_fields_set and self.start < self.min:
+            raise ValueError(f"the sequence starts at {self.start}, below min {self.min}; give start")
+        if self.sequence and self.step < 0 and "max" in self.model_fields_set and self.start > self.max:
+            raise ValueError(f"the sequence starts at {self.start}, above max {self.max}; give start")
         return self
+
+
+def _integer_space(p: IntegerParams) -> ValueSpace | None:
+    """A range holds max - min + 1 values; a sequence runs from start to the max (or min) it is given."""
+    if not p.sequence:
+        return ValueSpace(p.max - p.min + 1, f"{p.min}..{p.max}")
+    end = p.max if p.step > 0 else p.min
+    if ("max" if p.step > 0 else "min") not in p.model_fields_set:
+        return None  # an unbounded sequence
+    return ValueSpace(max(0, (end - p.start) // p.step + 1), f"{p.start}..{end}")
 
 
 def _integer_quantile(u: np.ndarray, p: IntegerParams) -> np.ndarray:
     # Continuous quantile on [min - 0.5, max + 0.5] then rounding gives each integer its mass.
     x = truncated_quantile(u, p.min - 0.5, p.max + 0.5, p.distribution)
     return np.clip(np.rint(x), p.min, p.max).astype(np.int64)
-
-
-def _keyed_permutation(index: np.ndarray, size: int, key: int) -> np.ndarray:
-    """A bijection of [0, size) chosen by ``key``: distinct indices give distinct values, in any chunk."""
-    mixer = np.random.default_rng(key)
-    mult = int(mixer.integers(1, max(size, 2)))
-    while np.gcd(mult, size) != 1:
-        mult += 1
-    offset = int(mixer.integers(0, max(size, 1)))
-    return (index.astype(object) * mult + offset) % size if size > 2**31 else (index * mult + offset) % size
 
 
 @generator(
@@ -138,6 +142,7 @@ def _keyed_permutation(index: np.ndarray, size: int, key: int) -> np.ndarray:
     quantile=_integer_quantile,
     bounds=lambda p: (p.min, p.max),
     unique_by_construction=True,
+    space=_integer_space,
 )
 def integer(rng: np.random.Generator, size: int, params: IntegerParams, related: Related) -> Any:
     """Whole numbers: uniform or shaped by a distribution, clipped to [min, max]; or a sequence."""
@@ -146,7 +151,7 @@ def integer(rng: np.random.Generator, size: int, params: IntegerParams, related:
         return params.start + index * params.step
     if related.unique:
         span = params.max - params.min + 1
-        return params.min + _keyed_permutation(index, span, related.field_seed).astype(np.int64)
+        return params.min + keyed_permutation(index, span, related.field_seed).astype(np.int64)
     return _integer_quantile(rng.random(size), params)
 
 
@@ -162,7 +167,24 @@ def _float_quantile(u: np.ndarray, p: FloatParams) -> np.ndarray:
     return np.round(x, p.precision) if p.precision is not None else x
 
 
-@generator("float", params=FloatParams, output=pa.float64(), quantile=_float_quantile, bounds=_numeric_bounds)
+def _steps_space(low: float, high: float, digits: int) -> ValueSpace:
+    """The multiples of 10 ** -digits in [low, high]: the values a rounded number can take."""
+    count = round(high * 10**digits) - round(low * 10**digits) + 1
+    return ValueSpace(max(count, 0), f"{low:g}..{high:g} in steps of {10**-digits:g}")
+
+
+def _float_space(p: FloatParams) -> ValueSpace | None:
+    return None if p.precision is None else _steps_space(p.min, p.max, p.precision)
+
+
+@generator(
+    "float",
+    params=FloatParams,
+    output=pa.float64(),
+    quantile=_float_quantile,
+    bounds=_numeric_bounds,
+    space=_float_space,
+)
 def float_(rng: np.random.Generator, size: int, params: FloatParams, related: Related) -> Any:
     """Real numbers in [min, max], uniform or shaped by a distribution."""
     return _float_quantile(rng.random(size), params)
@@ -191,6 +213,7 @@ def _currency_quantile(u: np.ndarray, p: CurrencyParams) -> np.ndarray:
     output=lambda p: pa.decimal128(18, p.scale),
     quantile=_currency_quantile,
     bounds=_numeric_bounds,
+    space=lambda p: _steps_space(p.min, p.max, p.scale),
 )
 def currency(rng: np.random.Generator, size: int, params: CurrencyParams, related: Related) -> Any:
     """Money amounts as exact decimals with the currency's minor units (GBP 2, JPY 0)."""
@@ -204,7 +227,11 @@ class BooleanParams(GeneratorParams):
     p: float = Field(0.5, ge=0, le=1, description="probability of true")
 
 
-@generator("boolean", params=BooleanParams, output=pa.bool_())
+def _boolean_space(p: BooleanParams) -> ValueSpace:
+    return ValueSpace(2, "true, false") if 0 < p.p < 1 else ValueSpace(1, "true" if p.p else "false")
+
+
+@generator("boolean", params=BooleanParams, output=pa.bool_(), space=_boolean_space)
 def boolean(rng: np.random.Generator, size: int, params: BooleanParams, related: Related) -> Any:
     """True with probability p."""
     return rng.random(size) < params.p
@@ -230,6 +257,11 @@ class EnumParams(GeneratorParams):
         w = np.asarray(self.weights if self.weights is not None else [1.0] * len(self.values), dtype=float)
         return w / w.sum()
 
+    def possible(self) -> list[EnumValue]:
+        """The distinct values that can be drawn (weight above zero), in the order given."""
+        weights = self.weights if self.weights is not None else [1.0] * len(self.values)
+        return list(dict.fromkeys(v for v, w in zip(self.values, weights, strict=True) if w > 0))
+
 
 def _enum_type(p: EnumParams) -> pa.DataType:
     kinds = {type(v) for v in p.values}
@@ -242,12 +274,23 @@ def _enum_type(p: EnumParams) -> pa.DataType:
     return pa.string()
 
 
-@generator("enum", params=EnumParams, output=_enum_type)
+def _enum_space(p: EnumParams) -> ValueSpace:
+    values = [str(v) for v in p.possible()]
+    shown = ", ".join(values[:6]) + (f", ... ({len(values) - 6} more)" if len(values) > 6 else "")
+    return ValueSpace(len(values), shown)
+
+
+def _enum_choices(p: EnumParams, values: list[EnumValue]) -> pa.Array:
+    return pa.array(values if _enum_type(p) != pa.string() else [str(v) for v in values])
+
+
+@generator("enum", params=EnumParams, output=_enum_type, space=_enum_space)
 def enum(rng: np.random.Generator, size: int, params: EnumParams, related: Related) -> Any:
-    """One of the listed values, with optional weights."""
-    choices = pa.array(params.values if _enum_type(params) != pa.string() else [str(v) for v in params.values])
+    """One of the listed values, with optional weights; a unique field deals each value out once."""
+    if related.unique:
+        return dealt(_enum_choices(params, params.possible()), related.row_start, size, related.field_seed)
     idx = np.searchsorted(np.cumsum(params.probabilities()), rng.random(size), side="right")
-    return choices.take(pa.array(np.minimum(idx, len(params.values) - 1)))
+    return _enum_choices(params, params.values).take(pa.array(np.minimum(idx, len(params.values) - 1)))
 
 
 _HEX_ASCII = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)

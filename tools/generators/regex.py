@@ -11,6 +11,7 @@ conditionals, atomic groups) are rejected with a ValueError naming them, not gen
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import field_validator
 
-from tools.generators.registry import GeneratorParams, Related, generator
+from tools.generators.registry import GeneratorParams, Related, ValueSpace, generator
+from tools.generators.vector import dealt
 
 _parser: Any = importlib.import_module("re._parser")
 _c: Any = importlib.import_module("re._constants")
@@ -55,6 +57,35 @@ SILENT_ANCHORS = {
 
 Value: TypeAlias = pa.Array | str  # a column, or one constant for every row
 Groups: TypeAlias = dict[int, pa.Array]
+Captures: TypeAlias = dict[int, str]  # one string's groups, when the space is enumerated
+
+SPACE_CAP = 10**18  # counting a pattern's strings stops past this
+ENUMERATE_LIMIT = 200_000  # spaces up to this size are listed exactly (overlapping branches counted once)
+
+
+def _capped(n: int) -> int:
+    return min(n, SPACE_CAP + 1)
+
+
+def _product(counts: Iterator[int] | list[int]) -> int:
+    total = 1
+    for n in counts:
+        if n == 0:
+            return 0
+        total = _capped(total * n)
+    return total
+
+
+def _repeats(choices: int, low: int, high: int) -> int:
+    """Strings made of ``low`` to ``high`` pieces, each one of ``choices``: the sum of choices ** k."""
+    if choices <= 1:
+        return high - low + 1 if choices else int(low == 0)
+    total = 0
+    for k in range(low, high + 1):
+        total = _capped(total + choices**k)
+        if total > SPACE_CAP:
+            break
+    return total
 
 
 def _column(value: Value, size: int) -> pa.Array:
@@ -79,6 +110,14 @@ class Node:
     def gen(self, rng: np.random.Generator, size: int, groups: Groups) -> Value:
         raise NotImplementedError
 
+    def count(self) -> int:
+        """How many strings this node can produce, counting overlaps twice; capped past SPACE_CAP."""
+        raise NotImplementedError
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        """Every string this node can produce (with the captures it leaves), for small spaces only."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class Const(Node):
@@ -86,6 +125,12 @@ class Const(Node):
 
     def gen(self, rng: np.random.Generator, size: int, groups: Groups) -> Value:
         return self.text
+
+    def count(self) -> int:
+        return 1
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        yield self.text, groups
 
 
 @dataclass(frozen=True)
@@ -123,6 +168,23 @@ class CharRun(Node):
             cols.append(col if k < self.low else pc.if_else(pa.array(counts > k), col, ""))
         return _join(cols, size) if cols else ""
 
+    def count(self) -> int:
+        return _repeats(len(self.alphabet), self.low, self.high)
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        for k in range(self.low, self.high + 1):
+            for chars in itertools.product(self.alphabet, repeat=k):
+                yield "".join(chars), groups
+
+
+def _expand_sequence(parts: tuple[Node, ...], groups: Captures) -> Iterator[tuple[str, Captures]]:
+    if not parts:
+        yield "", groups
+        return
+    for head, after in parts[0].expand(groups):
+        for tail, final in _expand_sequence(parts[1:], after):
+            yield head + tail, final
+
 
 @dataclass(frozen=True)
 class Seq(Node):
@@ -130,6 +192,12 @@ class Seq(Node):
 
     def gen(self, rng: np.random.Generator, size: int, groups: Groups) -> Value:
         return _join([part.gen(rng, size, groups) for part in self.parts], size)
+
+    def count(self) -> int:
+        return _product(part.count() for part in self.parts)
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        return _expand_sequence(self.parts, groups)
 
 
 @dataclass(frozen=True)
@@ -159,6 +227,13 @@ class Alt(Node):
             groups[gid] = pa.concat_arrays(pieces).take(where)
         return pa.concat_arrays(parts).take(where)
 
+    def count(self) -> int:
+        return _capped(sum(option.count() for option in self.options))
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        for option in self.options:
+            yield from option.expand(groups)
+
 
 @dataclass(frozen=True)
 class Repeat(Node):
@@ -186,6 +261,13 @@ class Repeat(Node):
             groups[gid] = pc.if_else(pa.array(counts > 0), captured, pa.scalar(None, pa.string()))
         return _join(cols, size) if cols else ""
 
+    def count(self) -> int:
+        return _repeats(self.child.count(), self.low, self.high)
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        for k in range(self.low, self.high + 1):
+            yield from _expand_sequence((self.child,) * k, groups)
+
 
 @dataclass(frozen=True)
 class Group(Node):
@@ -199,6 +281,13 @@ class Group(Node):
         groups[self.index] = _column(value, size)
         return value
 
+    def count(self) -> int:
+        return self.child.count()
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        for text, after in self.child.expand(groups):
+            yield text, {**after, self.index: text}
+
 
 @dataclass(frozen=True)
 class Backref(Node):
@@ -206,6 +295,12 @@ class Backref(Node):
 
     def gen(self, rng: np.random.Generator, size: int, groups: Groups) -> Value:
         return groups[self.index]
+
+    def count(self) -> int:
+        return 1  # it repeats what its group matched: no choice of its own
+
+    def expand(self, groups: Captures) -> Iterator[tuple[str, Captures]]:
+        yield groups.get(self.index, ""), groups
 
 
 # ---------------------------------------------------------------- compiling the parse tree
@@ -372,6 +467,24 @@ def compile_pattern(pattern: str) -> Node:
     return _Compiler(_references(parsed)).seq(parsed, parsed.state.flags, ())
 
 
+@dataclass(frozen=True)
+class PatternSpace:
+    count: int  # SPACE_CAP + 1 means "more than SPACE_CAP"
+    exact: bool  # False: an upper bound (branches or repeats that can produce the same string counted twice)
+    values: tuple[str, ...] | None = None  # every string, sorted, when the space was enumerated
+
+
+@lru_cache(maxsize=128)
+def pattern_space(pattern: str) -> PatternSpace:
+    """How many distinct strings ``pattern`` can generate: listed exactly up to ENUMERATE_LIMIT."""
+    node = compile_pattern(pattern)
+    bound = node.count()
+    if bound > ENUMERATE_LIMIT:
+        return PatternSpace(bound, exact=False)
+    values = tuple(sorted({text for text, _ in node.expand({})}))
+    return PatternSpace(len(values), exact=True, values=values)
+
+
 def generate_matching(pattern: str, rng: np.random.Generator, size: int) -> pa.Array:
     """``size`` strings that each ``re.fullmatch(pattern, ...)``; also used for `regex` edge cases."""
     return _column(compile_pattern(pattern).gen(rng, size, {}), size)
@@ -387,7 +500,18 @@ class RegexParams(GeneratorParams):
         return value
 
 
-@generator("regex", params=RegexParams, output=pa.string())
+def _regex_space(p: RegexParams) -> ValueSpace:
+    space = pattern_space(p.pattern)
+    return ValueSpace(space.count, f"pattern '{p.pattern}'", exact=space.exact)
+
+
+@generator("regex", params=RegexParams, output=pa.string(), space=_regex_space)
 def regex(rng: np.random.Generator, size: int, params: RegexParams, related: Related) -> Any:
-    """Text matching a regular expression (classes, repeats, alternation, groups, backreferences)."""
+    """Text matching a regular expression (classes, repeats, alternation, groups, backreferences).
+
+    A unique field with a small space deals its strings out in a keyed order, so it can use all of them."""
+    if related.unique:
+        values = pattern_space(params.pattern).values
+        if values is not None:
+            return dealt(pa.array(values, type=pa.string()), related.row_start, size, related.field_seed)
     return generate_matching(params.pattern, rng, size)

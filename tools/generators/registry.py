@@ -67,6 +67,18 @@ QuantileFn = Callable[[np.ndarray, Any], Any]
 
 
 @dataclass(frozen=True)
+class ValueSpace:
+    """How many distinct values a generator can produce with given params, and how to say which."""
+
+    count: int
+    what: str  # e.g. "1..10", "bronze, silver, gold", "pattern '[A-Z]{2}'"
+    exact: bool = True  # False: ``count`` is an upper bound (or the cap)
+
+
+SpaceFn = Callable[[Any], ValueSpace | None]
+
+
+@dataclass(frozen=True)
 class GeneratorSpec(Generic[P]):
     """Everything the engine needs to know about one generator type."""
 
@@ -84,6 +96,8 @@ class GeneratorSpec(Generic[P]):
     unique_by_construction: bool = False
     # True when the values are JSON documents stored as text.
     json: bool = False
+    # The distinct values the params allow, when few enough to matter for unique fields (None: unbounded).
+    space: SpaceFn | None = None
     description: str = ""
 
     def parse_params(self, raw: Mapping[str, Any]) -> P:
@@ -138,6 +152,7 @@ def generator(
     bounds: Callable[[Any], tuple[Any, Any] | None] | None = None,
     unique_by_construction: bool = False,
     json: bool = False,
+    space: SpaceFn | None = None,
     replace: bool = False,
 ) -> Callable[[GenerateFn], GenerateFn]:
     """Register a generator under ``name``; the decorated function is returned unchanged."""
@@ -164,6 +179,7 @@ def generator(
             bounds=bounds,
             unique_by_construction=unique_by_construction,
             json=json,
+            space=space,
             description=(inspect.getdoc(func) or "").split("\n")[0],
         )
         func.__doppel_generator__ = name  # type: ignore[attr-defined]

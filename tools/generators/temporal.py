@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from tools.generators.registry import GeneratorParams, Related, generator
+from tools.generators.registry import GeneratorParams, Related, ValueSpace, generator
 
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
@@ -510,6 +510,13 @@ def _anchor_days(column: pa.Array, name: str) -> np.ndarray:
     return days.astype(np.int64)
 
 
+def _date_space(p: DateParams) -> ValueSpace | None:
+    if p.after is not None:
+        return None
+    days = int((p.domain().ends - p.domain().starts).sum())
+    return ValueSpace(days, f"days {p.start}..{p.end}" + ("" if p.pattern == "uniform" else f", {p.pattern_key}"))
+
+
 @generator(
     "date",
     params=DateParams,
@@ -517,6 +524,7 @@ def _anchor_days(column: pa.Array, name: str) -> np.ndarray:
     field_refs=("after",),
     quantile=_date_quantile,
     bounds=_date_bounds,
+    space=_date_space,
 )
 def date_(rng: np.random.Generator, size: int, params: DateParams, related: Related) -> Any:
     """Calendar dates in [start, end] (uniform, weekdays only, seasonal, bursts) or some days after another field."""

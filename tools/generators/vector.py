@@ -94,3 +94,21 @@ def fixed_width_strings(chars: np.ndarray) -> pa.Array:
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
     data = np.ascontiguousarray(chars, dtype=np.uint8)
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def keyed_permutation(index: np.ndarray, size: int, key: int) -> np.ndarray:
+    """A bijection of [0, size) chosen by ``key``: distinct indices below ``size`` give distinct values, in
+    any chunk (unique integers, enum values and small regex spaces are dealt out this way)."""
+    mixer = np.random.default_rng(key)
+    mult = int(mixer.integers(1, max(size, 2)))
+    while np.gcd(mult, size) != 1:
+        mult += 1
+    offset = int(mixer.integers(0, max(size, 1)))
+    return (index.astype(object) * mult + offset) % size if size > 2**31 else (index * mult + offset) % size
+
+
+def dealt(choices: pa.Array, row_start: int, size: int, key: int) -> pa.Array:
+    """Rows ``row_start`` onwards of ``choices`` dealt out in a keyed order: each at most once while the
+    rows stay within ``len(choices)``."""
+    index = np.arange(row_start, row_start + size, dtype=np.int64)
+    return choices.take(pa.array(keyed_permutation(index, len(choices), key)))

@@ -11,8 +11,11 @@ Where the tables come from, in this order:
 
 Choices worth knowing:
 
-* A property not listed in ``required`` (or whose type admits ``null``) gets ``nullable: 0.05``
-  unless ``x-doppel-nullable`` gives a rate; a primary key is never made nullable that way.
+* A property whose type admits ``null`` (``type: [..., "null"]``, a null ``enum`` value, ``anyOf`` with
+  ``{"type": "null"}``) gets ``nullable: 0.05`` unless ``x-doppel-nullable`` gives a rate; a primary key
+  is never made nullable that way. A property merely left out of ``required`` is always filled: a null
+  there would break the schema, and a table cannot leave a key out. ``x-doppel-nullable`` still forces
+  nulls where asked, knowingly against the schema.
 * ``pattern`` wins over ``format`` (a pattern is a hard constraint, a format an annotation);
   outer ``^``/``$`` anchors are dropped because generated strings are whole matches anyway.
 * With ``x-doppel-type`` the natural mapping is skipped: only bounds (integer/float/currency),
@@ -284,12 +287,11 @@ class _Converter:
             if key.startswith(X) and key[len(X) :] not in TABLE_KEYWORDS:
                 self.issue(_join(t.path, key), f"unknown table option '{key}' (tables take {X}rows)")
         pk = self.primary_key(t.schema, t.path)
-        required = set(t.schema.get("required") or [])
         props = t.schema.get("properties") or {}
         fields: dict[str, Any] = {}
         for name, prop in props.items():
             path = _join(t.path, "properties", name)
-            spec = self.prop(name, prop, path, name not in required, name == pk, (t.pointer,), nested=False)
+            spec = self.prop(name, prop, path, name == pk, (t.pointer,), nested=False)
             if spec is not None:
                 fields[name] = spec
         if not props:
@@ -304,7 +306,6 @@ class _Converter:
         name: str,
         schema: Any,
         path: str,
-        optional: bool,
         is_pk: bool,
         stack: tuple[str, ...],
         nested: bool,
@@ -324,7 +325,7 @@ class _Converter:
                 spec["nullable"] = given
             else:
                 self.issue(_join(path, f"{X}nullable"), f"give a rate between 0 and 1, got {given!r}")
-        elif (type_null or optional) and not is_pk:
+        elif type_null and not is_pk:
             spec["nullable"] = DEFAULT_NULL_RATE
         if is_pk:
             spec["primary_key"] = True
@@ -608,10 +609,9 @@ class _Converter:
         if not props:
             self.issue(path, "an object needs 'properties' to be generated")
             return None
-        required = set(schema.get("required") or [])
         fields: dict[str, Any] = {}
         for key, sub in props.items():
-            spec = self.prop(key, sub, _join(path, "properties", key), key not in required, False, stack, nested=True)
+            spec = self.prop(key, sub, _join(path, "properties", key), False, stack, nested=True)
             if spec is not None:
                 fields[key] = spec
         if len(fields) < len(props):

@@ -33,14 +33,18 @@ def read_document(path: Path) -> Any:
 
 
 def _read_text(path: Path) -> str:
+    if path.is_dir():
+        raise SchemaError(f"{path}: is a folder, not a schema file")
     if not path.is_file():
         raise SchemaError(f"{path}: no such schema file")
     try:
         return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise SchemaError(f"{path}: not a text file (a schema is UTF-8 YAML or JSON)") from None
+    except UnicodeDecodeError as exc:
+        raise SchemaError(
+            f"{path}: not a text file (byte {exc.start} is not UTF-8; a schema is UTF-8 YAML or JSON)"
+        ) from None
     except OSError as exc:
-        raise SchemaError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+        raise SchemaError(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") from None
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -66,8 +70,12 @@ def pydantic_issues(exc: ValidationError, prefix: str = "") -> list[Issue]:
     """One Issue per pydantic error, located by its dotted path."""
     issues = []
     for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"] if not str(part).startswith("function-"))
-        path = ".".join(p for p in (prefix, loc) if p)
+        path = prefix
+        for part in err["loc"]:
+            if isinstance(part, int):
+                path += f"[{part}]"
+            elif not str(part).startswith("function-"):
+                path = f"{path}.{part}" if path else str(part)
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key"
@@ -97,8 +105,8 @@ def schema_hash(document: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def parse_schema(document: Any, source: str = "<schema>") -> tuple[SchemaSpec | None, list[Issue]]:
-    """Structure check only (see tools.schema.validate for the meaning checks)."""
+def _as_dsl(document: Any, source: str) -> tuple[dict[str, Any] | None, list[Issue]]:
+    """The Doppel DSL dict of ``document`` (a JSON Schema is converted), or None with the reasons."""
     issues: list[Issue] = []
     if is_json_schema(document):
         from tools.schema.jsonschema_loader import load_json_schema
@@ -108,14 +116,36 @@ def parse_schema(document: Any, source: str = "<schema>") -> tuple[SchemaSpec | 
             return None, issues
     if not isinstance(document, dict):
         return None, [Issue(path="", message=f"{source}: a schema is a mapping with 'name' and 'tables'")]
+    return document, issues
+
+
+def parse_schema(document: Any, source: str = "<schema>") -> tuple[SchemaSpec | None, list[Issue]]:
+    """Structure check only (see tools.schema.validate for the meaning checks)."""
+    dsl, issues = _as_dsl(document, source)
+    if dsl is None:
+        return None, issues
     try:
-        return SchemaSpec.model_validate(document), issues
+        return SchemaSpec.model_validate(dsl), issues
     except ValidationError as exc:
         return None, issues + pydantic_issues(exc)
 
 
-def load_schema(path: str | Path) -> tuple[SchemaSpec, str]:
+def _meaning_issues_of_the_rest(document: Any, source: str, rows: int | None) -> list[Issue]:
+    """After structural errors: the meaning checks of what is left, so everything is reported in one pass."""
+    from tools.schema.salvage import salvage
+    from tools.schema.validate import validate_schema
+
+    dsl, _ = _as_dsl(document, source)
+    rest = salvage(dsl)
+    if rest is None:
+        return []
+    return [kept for issue in validate_schema(rest.spec, rows) if (kept := rest.keep(issue)) is not None]
+
+
+def load_schema(path: str | Path, rows: int | None = None) -> tuple[SchemaSpec, str]:
     """Load, check structure and meaning, and return the schema with its content hash.
+
+    ``rows`` is the row count that will be generated per table when it overrides the schema's.
 
     Raises SchemaError listing every error and conflict found.
     """
@@ -126,7 +156,9 @@ def load_schema(path: str | Path) -> tuple[SchemaSpec, str]:
     document = _parse(file, text)
     spec, issues = parse_schema(document, str(file))
     if spec is not None:
-        issues += validate_schema(spec)
+        issues += validate_schema(spec, rows)
+    else:
+        issues += _meaning_issues_of_the_rest(document, str(file), rows)
     if issues:
         issues = _without_file_text(issues, document, text)
         errors = sum(1 for i in issues if i.kind == "error")

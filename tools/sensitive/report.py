@@ -41,5 +41,7 @@ def read_report(path: Path) -> SensitivityReport:
         return SensitivityReport.model_validate_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DoppelError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DoppelError(f"{path}: is a folder, not a sensitivity report file") from None
     except ValidationError as exc:
         raise DoppelError(f"{path}: not a sensitivity report ({exc.error_count()} problems)") from None
