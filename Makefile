@@ -41,7 +41,9 @@ lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/quality.py --public
 
 clean:
 	rm -rf $(VENV) out .doppel .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,9 @@
 """Quality and privacy of `doppel synthesize` on the bundled samples, measured by `doppel evaluate`.
 
     .venv/bin/python bench/quality.py [--seed 1] [--keep DIR]
+    .venv/bin/python bench/quality.py --public [--only wage] [--peers gaussian_copula,tvae,cart_leaky,bootstrap]
+
+``--public``: public datasets that are not in this repository, Doppel and peers side by side (bench/public.py).
 
 For each sample (telecom; bank with both related tables; hospital) a seeded 20 % of the rows is held out
 first (for bank: 20 % of the accounts with all their transactions), written in the sample's own encoding
@@ -177,14 +180,27 @@ def report(results: list[dict[str, Any]], seed: int) -> None:
 
 
 def main() -> None:
+    import public
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="keep the splits, outputs and reports in this folder")
-    parser.add_argument("--only", choices=[c.name for c in CASES], action="append")
+    parser.add_argument("--public", action="store_true", help="public datasets against peers (bench/public.py)")
+    parser.add_argument("--only", action="append", help="a case name (repeatable)")
+    parser.add_argument("--peers", default=",".join(public.PEERS), help="with --public: peers, comma-separated")
     args = parser.parse_args()
-    cases = [c for c in CASES if not args.only or c.name in args.only]
     with tempfile.TemporaryDirectory(prefix="doppel-quality-") as tmp:
         root = args.keep or Path(tmp)
+        if args.public:
+            peers = [p for p in args.peers.split(",") if p]
+            unknown = sorted(set(peers) - set(public.PEERS))
+            if unknown:
+                raise SystemExit(f"--peers: unknown {', '.join(unknown)} (known: {', '.join(public.PEERS)})")
+            chosen = [c for c in public.CASES if not args.only or c.name in args.only]
+            done = [public.run_case(case, root / case.name, args.seed, peers) for case in chosen]
+            public.report(done, args.seed)
+            return
+        cases = [c for c in CASES if not args.only or c.name in args.only]
         results = [run(case, root / case.name, args.seed) for case in cases]
         report(results, args.seed)
 

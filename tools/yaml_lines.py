@@ -93,8 +93,12 @@ def _texts(document: Any, lines: dict[Loc, int], loc: Loc = ()) -> dict[str, str
     return found
 
 
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
 def _hideable(value: Any) -> bool:
-    return isinstance(value, str) and len(value) >= MIN_HIDDEN and not is_plain(value)
+    """Text worth hiding: not a short name, and not an ISO date or time (a range bound says nothing secret)."""
+    return isinstance(value, str) and len(value) >= MIN_HIDDEN and not is_plain(value) and not ISO_TIME.fullmatch(value)
 
 
 def _where(what: str, line: int | None) -> str:
