@@ -286,7 +286,9 @@ class StandIn:
         if self._server is None:
             self.bind()
         assert self._server is not None
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"{self.name}-stand-in", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.2,), name=f"{self.name}-stand-in", daemon=True
+        )
         self._thread.start()
         return self
 

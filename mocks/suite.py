@@ -105,19 +105,19 @@ class MockSuite:
 
 
 def wait_for_interrupt() -> None:
-    """Block until Ctrl-C or SIGTERM (no polling)."""
+    """Block until SIGINT (Ctrl-C) or SIGTERM, no polling. SIGINT is handled explicitly: a background job of
+    a non-interactive shell starts with it ignored."""
     done = threading.Event()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         done.set()
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         done.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def serve_one(cls: type[StandIn]) -> None:
