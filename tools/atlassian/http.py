@@ -102,6 +102,7 @@ def client_kwargs(system: System, settings: AtlassianSettings) -> dict[str, Any]
         "url": settings.url.rstrip("/"),
         "session": session,
         "timeout": max(1, math.ceil(settings.read_timeout)),
+        "retry_with_header": False,  # tenacity is the only retry loop (the client would sleep on a 429 itself)
     }
     if is_cloud(settings):
         if not (settings.email and settings.api_token):
