@@ -150,7 +150,7 @@ class SalesforceStandIn(StandIn):
     @property
     def ca_bundle(self) -> str:
         """The PEM file a client trusts (``requests.Session.verify``)."""
-        return str(certificate(self.state_dir, self.name)[0])
+        return str(certificate(self.state_dir, self.name)[0].resolve())
 
     def ssl_context(self) -> ssl.SSLContext:
         cert, key = certificate(self.state_dir, self.name)

@@ -72,7 +72,8 @@ def register(app: typer.Typer) -> None:
             for line in suite.lines():
                 print(line, flush=True)
             print(
-                f"state: {folder}; salesforce CA bundle: {suite.ca_bundle}; salesforce session id: {SESSION_ID}; "
+                f"state: {folder.resolve()}; salesforce CA bundle: {suite.ca_bundle}; "
+                f"salesforce session id: {SESSION_ID}; "
                 f"jira/confluence: {USERNAME}/{PASSWORD} or token {TOKEN}; faults: {chosen.rate:g}. Ctrl-C stops.",
                 file=sys.stderr,
                 flush=True,

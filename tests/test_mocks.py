@@ -342,7 +342,7 @@ def test_a_held_answer_times_out_and_is_retried(mocks: MockSuite) -> None:
     # the first request is held (never answered until released), the next one passes
     mocks.confluence.set_faults(rate=0.5, kinds=["timeout"], seed=seed_for([True, False], 0.5, ["timeout"]), hold=None)
     calls: list[AtlassianCall] = []
-    client = ConfluenceClient(confluence_settings(mocks, read_timeout=2), FAST_RETRY, hook=calls.append)
+    client = ConfluenceClient(confluence_settings(mocks, read_timeout=3), FAST_RETRY, hook=calls.append)
     assert client.search('space = TEL AND label = "classification-policy"')[0].title == "Telecom classification policy"
     assert [(c.status, c.error_code) for c in calls] == [("retry", "ReadTimeout"), ("ok", None)]
     mocks.confluence.release()
