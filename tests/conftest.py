@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-pytest_plugins = ["tests.bedrock_support"]  # the Bedrock stand-in fixtures: stand_in, bedrock
+pytest_plugins = ["tests.bedrock_support", "tests.mock_support"]  # stand-in fixtures: Bedrock; mocks, moto_s3
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOP = ROOT / "examples" / "shop.yaml"

@@ -69,6 +69,42 @@ class McpSettings(BaseModel):
     )
 
 
+class AtlassianSettings(BaseModel):
+    """A Jira or Confluence site. Server/Data Center: ``username`` + ``password`` (basic auth) or ``token`` (a
+    personal access token); Cloud (``*.atlassian.net``, or ``deployment = "cloud"``): ``email`` + ``api_token``."""
+
+    url: str | None = Field(None, description="base URL, e.g. https://wiki.example.com (unset: not connected)")
+    deployment: Literal["auto", "server", "cloud"] = Field("auto", description="auto: cloud for *.atlassian.net")
+    username: str | None = Field(None, description="Server/Data Center basic auth user")
+    password: SecretStr | None = Field(None, description="Server/Data Center basic auth password")
+    token: SecretStr | None = Field(None, description="Server/Data Center personal access token")
+    email: str | None = Field(None, description="Cloud account email")
+    api_token: SecretStr | None = Field(None, description="Cloud API token")
+    ca_bundle: Path | None = Field(None, description="PEM file of CAs to trust (a private CA or a stand-in)")
+    verify_tls: bool = True
+    connect_timeout: float = Field(5.0, gt=0, description="seconds to open a connection")
+    read_timeout: float = Field(30.0, gt=0, description="seconds to wait for an answer before retrying")
+    max_retry_after: float = Field(
+        60.0, ge=0, description="longest Retry-After (seconds) honoured; a longer one fails at once"
+    )
+
+
+class ConfluenceSettings(AtlassianSettings):
+    """The Confluence knowledge base the classifier asks about ambiguous columns (CQL)."""
+
+    spaces: list[str] = Field(default_factory=list, description="space keys searched (empty: every space)")
+    labels: list[str] = Field(
+        default_factory=lambda: ["data-dictionary"], description="only pages with one of these labels (empty: any)"
+    )
+    max_pages: int = Field(5, ge=1, le=50, description="pages read per column")
+
+
+class JiraSettings(AtlassianSettings):
+    """The Jira site test scenarios come from and results go to."""
+
+    project: str | None = Field(None, description="default project key")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DOPPEL_", env_nested_delimiter="__", extra="forbid", toml_file="doppel.toml"
@@ -88,6 +124,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(365, ge=1, description="audit records older than this are archived")
     retry: RetrySettings = Field(default_factory=RetrySettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
+    confluence: ConfluenceSettings = Field(default_factory=ConfluenceSettings)
+    jira: JiraSettings = Field(default_factory=JiraSettings)
     user: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
 
     @property

@@ -47,11 +47,13 @@ def read_overrides(path: Path) -> dict[str, dict[str, Any]]:
 def run_classify(paths: list[Path], out: Path, sample: int, overrides: Path | None) -> SensitivityReport:
     """Read, classify, apply overrides and write the report; the command's whole job, testable."""
     from tools.sensitive.classify import classify_tables
+    from tools.sensitive.knowledge_confluence import knowledge_base, log_query
     from tools.sensitive.overrides import apply_overrides
     from tools.sensitive.report import SensitivityReport, write_report
+    from tools.settings import load_settings
 
     tables = read_tables(paths)
-    results = classify_tables(tables, sample=sample)
+    results = classify_tables(tables, knowledge_base(load_settings(), hook=log_query), sample=sample)
     if overrides is not None:
         results = apply_overrides(results, read_overrides(overrides))
     warnings = [w for t in tables for w in t.warnings]

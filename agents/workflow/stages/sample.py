@@ -82,9 +82,13 @@ def read_sample_tables(context: StageContext) -> list[IngestedTable]:
 def _classify(context: StageContext, tables: list[IngestedTable]) -> list[Any]:
     """Classifications seeded like the classify stage, so profile and classify agree."""
     from tools.sensitive.classify import classify_tables
+    from tools.sensitive.knowledge_confluence import knowledge_base
 
     seed = stage_seed(context.run_seed, "classify")
-    return classify_tables(tables, sample=CLASSIFY_SAMPLE, seed=seed, today=context.today)
+    # Confluence when [confluence] url is set (each query audited: CQL text and page ids), else the glossary
+    audit = context.audit
+    knowledge = knowledge_base(context.settings, hook=lambda q: audit("external_call", q.model_dump(mode="json")))
+    return classify_tables(tables, knowledge, sample=CLASSIFY_SAMPLE, seed=seed, today=context.today)
 
 
 def profile(context: StageContext, progress: ProgressCallback) -> StageOutput:
