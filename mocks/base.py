@@ -416,7 +416,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     @property
     def stand_in(self) -> StandIn:
-        return self.server.stand_in  # type: ignore[attr-defined, no-any-return]
+        return self.server.stand_in  # type: ignore[attr-defined]
 
     def version_string(self) -> str:
         return self.stand_in.server_header

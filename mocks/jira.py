@@ -132,7 +132,7 @@ class JiraStandIn(StandIn):
             "created": stamp,
             "updated": stamp,
         }
-        store.put("issue", doc["key"], doc)
+        store.put("issue", str(doc["key"]), doc)
         store.put("issue_id", issue_id, {"key": doc["key"]})
         return doc
 
@@ -441,8 +441,8 @@ class JiraStandIn(StandIn):
                     "created": now(),
                     "author": {"name": (self.credentials or {}).get("username", "doppel")},
                 }
-                self.db.put_blob(f"attachment:{item['id']}", bytes(data))  # type: ignore[arg-type]
-                self.db.put("attachment", item["id"], {**item, "issue": doc["key"]})
+                self.db.put_blob(f"attachment:{item['id']}", bytes(data))
+                self.db.put("attachment", str(item["id"]), {**item, "issue": doc["key"]})
                 doc["attachments"].append(item)
                 created.append(self._attachment(item))
             if not created:

@@ -75,7 +75,11 @@ class Query:
         """The matching items, ordered by ORDER BY (stable, last key first)."""
         found = [i for i in items if self.matches(i, get)]
         for field, descending in reversed(self.order):
-            found.sort(key=lambda i, f=field: _sort_key(get(i, f)), reverse=descending)
+
+            def by(item: Any, name: str = field) -> Any:
+                return _sort_key(get(item, name))
+
+            found.sort(key=by, reverse=descending)
         return found
 
 

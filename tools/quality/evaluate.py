@@ -26,14 +26,21 @@ from tools.quality.table import TableOptions, evaluate_table
 _SEVERITY: dict[Verdict, int] = {"low risk": 0, "caution": 1, "high risk": 2}
 
 
-def evaluate(request: EvaluateRequest, progress: ProgressCallback | None = None) -> EvaluateResult:
-    """Evaluate SYNTH against REAL; write ``request.out`` (HTML) and ``request.json_out`` when given."""
+def evaluate(
+    request: EvaluateRequest,
+    progress: ProgressCallback | None = None,
+    real_tables: dict[str, IngestedTable] | None = None,
+) -> EvaluateResult:
+    """Evaluate SYNTH against REAL; write ``request.out`` (HTML) and ``request.json_out`` when given.
+
+    ``real_tables``: REAL's tables as a caller already read them (the workflow's one reading of the
+    sample, cut to ``real_head`` rows as it was), so the sample is not read again."""
     started = time.perf_counter()
     now = request.fixed_time or dt.datetime.now(dt.UTC)
     report = progress or no_progress
     warnings: list[str] = []
     report("Reading real and synthetic tables", 0, None)
-    real = read_side(request.real, "REAL", request.real_head)
+    real = real_tables if real_tables is not None else read_side(request.real, "REAL", request.real_head)
     synthetic = read_side(request.synthetic, "SYNTH")
     pairs = [
         prepare_pair(name, r, s, request.max_rows, request.seed)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,19 @@ class _Clock:
         self.last = now
 
 
-def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = None) -> SynthesizeResult:
+@dataclass
+class Prepared:
+    """What a caller that already read, classified and profiled the sample hands over (the workflow: one
+    reading, one classification, the approved one, and its profile), so synthesis does none of it again."""
+
+    tables: list[IngestedTable]
+    classifications: list[ColumnClassification]
+    profile: DatasetProfile | None = None  # None: profiled here with ``classifications``
+
+
+def synthesize(
+    request: SynthesizeRequest, progress: ProgressCallback | None = None, prepared: Prepared | None = None
+) -> SynthesizeResult:
     """Synthesise ``request.rows`` rows from the sample in ``request.data`` into ``request.out``."""
     report = progress or no_progress
     clock = _Clock()
@@ -62,16 +75,18 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     today = now.date()
     seed = parse_seed(request.seed)
     user_constraints, user_correlations = load_rules(request)
-    tables = _read(request, report)
+    tables = prepared.tables if prepared is not None else _read(request, report)
     names = [t.name for t in tables]
     check_outputs(request.out, names, request.format, request.compression, [Path(p) for p in request.data])
     clock.lap("read")
-    classifications = _classify(tables, request, today, report)
+    classifications = prepared.classifications if prepared is not None else _classify(tables, request, today, report)
     clock.lap("classify")
-    report(f"Profiling {sum(t.frame.shape[1] for t in tables)} columns", 0, None)
-    from tools.profile.profiler import profile_tables
+    profile = prepared.profile if prepared is not None else None
+    if profile is None:
+        report(f"Profiling {sum(t.frame.shape[1] for t in tables)} columns", 0, None)
+        from tools.profile.profiler import profile_tables
 
-    profile = profile_tables(tables, classifications, today=today)
+        profile = profile_tables(tables, classifications, today=today)
     clock.lap("profile")
     relations = find_relations(tables, profile)
     lookup = {(c.table, c.column): c for c in classifications}

@@ -44,7 +44,7 @@ def evaluate(context: StageContext, progress: ProgressCallback) -> StageOutput:
             real_head=context.config.sample_rows,  # the rows synthesis read, and its holdout split from them
             fixed_time=run_clock(context),
         )
-        result = run_evaluate(request, progress)
+        result = run_evaluate(request, progress, {t.name: t for t in tables})  # the run's one reading
         document = result.model_dump(mode="json", exclude={"seconds", "html_path", "json_path"})
         document = portable(document, {context.run_dir: "", context.work: "evaluate", Path(tmp) / "sample": "sample"})
     write_json_atomic(context.work / RESULT, document)

@@ -1,26 +1,30 @@
 """Stages over the production sample: ingest (hash inputs), profile, classify (with the user's changes).
 
-Later stages re-read the sample from its original paths (nothing from production is copied into the
-run folder) and check the files still match the hashes ingest recorded.
+One pass: the sample is read once per process (``agents.workflow.samples``: the stages of a run share
+the tables, re-checked against the hashes ingest recorded; nothing from production is copied into the
+run folder), classified once (by the profile stage, whose classification the classify stage reviews,
+changes as the user says and publishes as the approved one), and profiled once (synthesis uses the
+profile stage's profile unless the user changed a column's role).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from agents.workflow.artifacts import sha256_file
 from agents.workflow.config import config_source_paths
 from agents.workflow.context import StageContext, StageOutput
+from agents.workflow.samples import sample_tables
 from agents.workflow.seeds import stage_seed
-from tools.errors import DoppelError, Issue
+from tools.errors import DoppelError
 from tools.files import write_json_atomic
 from tools.ingest.model import IngestedTable
 from tools.progress import ProgressCallback
 
 MANIFEST = "manifest.json"
 SENSITIVITY = "sensitivity.json"
+DRAFT = "classification.json"  # the profile stage's classification, before the user's review
 PROFILE = "profile.json"
 CLASSIFY_SAMPLE = 500
 
@@ -35,7 +39,7 @@ def ingest(context: StageContext, progress: ProgressCallback) -> StageOutput:
     tables: list[dict[str, Any]] = []
     if context.config.schema_file is None:
         progress("Reading the sample", 0, 1)
-        for t in _read(context):
+        for t in sample_tables(context.run_id, files, None, lambda: _read(context)):
             tables.append(
                 {
                     "name": t.name,
@@ -67,16 +71,10 @@ def _read(context: StageContext) -> list[IngestedTable]:
 
 
 def read_sample_tables(context: StageContext) -> list[IngestedTable]:
-    """The sample's tables, after checking each input still has the sha256 that ingest recorded."""
-    recorded = json.loads((context.stage_dir("ingest") / MANIFEST).read_text(encoding="utf-8"))
-    changed = [
-        Issue(path=item["path"], message="changed (or vanished) since ingest; start a new run to use the new file")
-        for item in recorded["inputs"]
-        if not Path(item["path"]).is_file() or sha256_file(Path(item["path"])) != item["sha256"]
-    ]
-    if changed:
-        raise DoppelError(f"run {context.run_id}: the sample no longer matches what was ingested", changed)
-    return _read(context)
+    """The sample's tables (read once per process), each input checked to still have the sha256 that
+    ingest recorded."""
+    inputs = config_source_paths(context.config)
+    return sample_tables(context.run_id, inputs, context.stage_dir("ingest") / MANIFEST, lambda: _read(context))
 
 
 def _classify(context: StageContext, tables: list[IngestedTable]) -> list[Any]:
@@ -91,13 +89,25 @@ def _classify(context: StageContext, tables: list[IngestedTable]) -> list[Any]:
     return classify_tables(tables, knowledge, sample=CLASSIFY_SAMPLE, seed=seed, today=context.today)
 
 
+def draft_classification(context: StageContext, tables: list[IngestedTable]) -> list[Any]:
+    """The profile stage's classification (a run checkpointed before it was kept there classifies now)."""
+    from tools.sensitive.report import read_report
+
+    draft = context.stage_dir("profile") / DRAFT
+    return read_report(draft).columns if draft.is_file() else _classify(context, tables)
+
+
 def profile(context: StageContext, progress: ProgressCallback) -> StageOutput:
     from tools.profile.profiler import profile_tables
+    from tools.sensitive.report import SensitivityReport, write_report
 
     tables = read_sample_tables(context)
     columns = sum(len(t.frame.columns) for t in tables)
     progress(f"Profiling {columns} columns in {len(tables)} table(s)", 0, 1)
-    result = profile_tables(tables, _classify(context, tables), today=context.today)
+    draft = _classify(context, tables)  # the run's one classification: classify reviews it
+    write_report(SensitivityReport(sample=CLASSIFY_SAMPLE, tables=[t.name for t in tables], columns=draft),
+                 context.work / DRAFT)  # fmt: skip
+    result = profile_tables(tables, draft, today=context.today)
     write_json_atomic(context.work / PROFILE, result.model_dump(mode="json", exclude_none=True))
     progress(f"Profiling {columns} columns in {len(tables)} table(s)", 1, 1)
     issues = sum(len(c.quality) for t in result.tables for c in t.columns) + sum(len(t.quality) for t in result.tables)
@@ -119,7 +129,7 @@ def classify(context: StageContext, progress: ProgressCallback) -> StageOutput:
     tables = read_sample_tables(context)
     fields = sum(len(t.frame.columns) for t in tables)
     progress(f"Analysing {fields} fields for PII patterns", 0, fields)
-    results = _classify(context, tables)
+    results = draft_classification(context, tables)
     if context.changes:
         results = apply_overrides(results, context.changes)
     report = SensitivityReport(sample=CLASSIFY_SAMPLE, tables=[t.name for t in tables], columns=results)

@@ -9,8 +9,6 @@ capability, which records its wall-clock time: that one stays volatile.)"""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from agents.workflow.context import StageContext, StageOutput
@@ -54,6 +52,25 @@ def run_clock(context: StageContext) -> dt.datetime:
     return dt.datetime.combine(context.today, dt.time(0, 0), dt.UTC)
 
 
+def _profile_if_unchanged(context: StageContext, approved: list[Any]) -> Any:
+    """The profile stage's profile, when it was made with the roles the user approved (None otherwise:
+    synthesis profiles again with the approved ones, since a role decides what a column's profile keeps)."""
+    from agents.workflow.stages.sample import DRAFT, PROFILE
+    from tools.profile.model import DatasetProfile
+    from tools.sensitive.report import read_report
+
+    profile_dir = context.stage_dir("profile")
+    if not (profile_dir / DRAFT).is_file():
+        return None
+
+    def roles(columns: list[Any]) -> dict[tuple[str, str], tuple[str, str]]:
+        return {(c.table, c.column): (c.role, c.entity) for c in columns}
+
+    if roles(read_report(profile_dir / DRAFT).columns) != roles(approved):
+        return None
+    return DatasetProfile.model_validate_json((profile_dir / PROFILE).read_text(encoding="utf-8"))
+
+
 def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutput:
     """tools.synth over the sample, told the approved classification of every column (the classify
     stage's output with the user's changes) so it regenerates exactly the columns the user approved."""
@@ -64,27 +81,23 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
         raise DoppelError("synthesis from a sample is not available in this build (tools.synth is missing)") from None
     from agents.workflow.stages.sample import read_sample_tables
     from tools.sensitive.report import read_report
+    from tools.synth.pipeline import Prepared
 
-    tables = read_sample_tables(context)  # the sample must still be what ingest hashed
+    tables = read_sample_tables(context)  # the run's one reading; the sample must still be what ingest hashed
     report = read_report(context.stage_dir("classify") / SENSITIVITY)
-    approved = {
-        f"{c.table}.{c.column}": {"role": c.role, "entity": c.entity, "strategy": c.strategy} for c in report.columns
-    }
-    with tempfile.TemporaryDirectory(prefix="doppel-approved-") as tmp:
-        overrides = write_json_atomic(Path(tmp) / "classification.json", approved)
-        request = SynthesizeRequest(
-            data=context.config.data,
-            rows=context.config.rows or len(tables[0].frame),
-            model=context.config.model,
-            seed=context.seed,
-            format="csv",  # the form evaluate reads; the export stage converts to the configured format
-            neutralise_formulas=False,  # read by machines only (evaluate, export): values as made
-            out=context.work,
-            overrides=overrides,
-            max_rows=context.config.sample_rows,
-            fixed_time=run_clock(context),
-        )
-        result = synthesize(request, progress)
+    request = SynthesizeRequest(
+        data=context.config.data,
+        rows=context.config.rows or len(tables[0].frame),
+        model=context.config.model,
+        seed=context.seed,
+        format="csv",  # the form evaluate reads; the export stage converts to the configured format
+        neutralise_formulas=False,  # read by machines only (evaluate, export): values as made
+        out=context.work,
+        max_rows=context.config.sample_rows,
+        fixed_time=run_clock(context),
+    )
+    prepared = Prepared(tables, report.columns, _profile_if_unchanged(context, report.columns))
+    result = synthesize(request, progress, prepared)
     document = result.model_dump(mode="json", exclude={"timings"})
     write_json_atomic(context.work / METADATA, portable(document, {context.run_dir: "", context.work: "synthesise"}))
     regenerated = sum(1 for c in result.columns if c.strategy == "regenerated")
