@@ -78,7 +78,7 @@ def test_export_writes_every_artifact_with_a_verified_manifest(
             assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"], name
         artifacts = sorted(n.removeprefix("artifacts/") for n in names if n.startswith("artifacts/"))
         expected = sorted(rel for stage in status.stages for rel in stage.outputs)
-        assert artifacts == expected and len(artifacts) == 10
+        assert artifacts == expected and len(artifacts) == 11
         for rel in expected:  # byte for byte what the run folder holds
             assert zf.read(f"artifacts/{rel}") == (status.artifacts_dir / rel).read_bytes()
         assert {"run.json", "config.json", "events.jsonl", "audit.json", "costs.json"} <= set(names)

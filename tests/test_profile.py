@@ -242,6 +242,17 @@ def test_internationalised_emails_are_not_malformed() -> None:
     assert "malformed_email" not in kinds(column({"email": good}))
 
 
+def test_a_column_named_like_mail_holding_no_addresses_is_no_email_column() -> None:
+    """voice_mail_plan (yes/no), a mailing flag and a count of mails: none of their values is a malformed email."""
+    flags = ["yes", "no", "no", "no"] * 50
+    assert "malformed_email" not in kinds(column({"voice_mail_plan": flags}))
+    assert "malformed_email" not in kinds(column({"mail_opt_in": ["Y", "N"] * 100}))
+    assert "malformed_email" not in kinds(column({"email_count": [str(i % 7) for i in range(200)]}))
+    assert "malformed_email" not in kinds(column({"email_domain": ["gmail.com", "outlook.com"] * 100}))
+    mostly_bad = [f"user{i}.example.com" for i in range(150)] + [f"user{i}@example.com" for i in range(50)]
+    assert issue(column({"email": mostly_bad}), "malformed_email").rate == pytest.approx(0.75)
+
+
 def test_invalid_postcode_rate() -> None:
     good = ["SW1A 1AA", "EC1A 1BB", "W1A 0AX", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "GIR 0AA"] * 119
     bad = ["12345", "ABC 123", "SW1A 1A"] * 16 + ["SW1A1AA"]  # the last one is valid (space optional)

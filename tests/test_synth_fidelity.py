@@ -348,3 +348,30 @@ def test_mask_detection_and_shapes(value: str, masked: bool, mask: str | None) -
     assert bool(MASKED.search(value)) is masked
     if mask is not None:
         assert mask_shape(value) == mask
+
+
+def test_learned_flags_keep_both_values_and_fixed_combinations_keep_their_types(tmp_path: Path) -> None:
+    """A 0/1 flag that is nearly constant is not "determined" by every category (its rare 1s stay), a 0/1
+    sex column keeps both values, and a category that truly fixes another still does, typed as it was."""
+    rng = np.random.default_rng(11)
+    n = 1500
+    plan = rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2])
+    frame = pd.DataFrame({
+        "plan": plan,
+        "tier": pd.Series(plan).map({"basic": "A", "plus": "B", "pro": "C"}),
+        "heart_failure": (rng.random(n) < 0.004).astype(int),
+        "sex": rng.integers(0, 2, n),
+        "monthly_fee": np.round(rng.gamma(3.0, 10.0, n), 2),
+    })  # fmt: skip
+    frame["pregnancies"] = np.where(frame["sex"] == 1, rng.integers(0, 4, n).astype(float), np.nan)  # fixes sex
+    sample = tmp_path / "members.csv"
+    frame.to_csv(sample, index=False)
+    out = tmp_path / "out"
+    synthesize(SynthesizeRequest(data=[sample], rows=n, seed=3, out=out))
+    written = pd.read_csv(out / "members.csv", dtype=str)
+    assert set(written["heart_failure"]) == {"0", "1"} and set(written["sex"]) == {"0", "1"}
+    ones = (written["heart_failure"] == "1").sum()
+    assert 0 < ones < 25, ones  # the sample's 6 in 1,500, not none (forced) and not half (garbled)
+    assert abs((written["sex"] == "1").mean() - frame["sex"].mean()) < 0.05
+    assert (written["tier"] == written["plan"].map({"basic": "A", "plus": "B", "pro": "C"})).all()
+    assert (written.loc[written["pregnancies"].notna(), "sex"] == "1").all()

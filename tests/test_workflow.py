@@ -37,7 +37,7 @@ def _check_completed_run(status: api.RunStatus) -> None:
     for stage in NOT_CONFIGURED:
         assert by_stage[stage].state == "skipped" and by_stage[stage].message == "no targets configured"
     assert by_stage["ingest"].outputs == ["ingest/manifest.json"]
-    assert by_stage["profile"].outputs == ["profile/profile.json"]
+    assert by_stage["profile"].outputs == ["profile/classification.json", "profile/profile.json"]
     assert by_stage["classify"].outputs == ["classify/sensitivity.json"]
     assert sorted(by_stage["synthesise"].outputs) == ["synthesise/metadata.json", "synthesise/telecom_customers.csv"]
     assert sorted(by_stage["evaluate"].outputs) == ["evaluate/evaluation.json", "evaluate/report.html"]
@@ -201,7 +201,7 @@ def test_kill_9_mid_stage_then_resume_is_byte_identical(
     reference = api.list_runs(settings=uninterrupted)[0]
 
     a, b = tree(after.artifacts_dir), tree(reference.artifacts_dir)
-    assert sorted(a) == sorted(b) and len(a) == 10
+    assert sorted(a) == sorted(b) and len(a) == 11
     different = sorted(rel for rel in a if a[rel] != b[rel])
     assert different == [], different  # metadata.json and report.html too: the run's clock is fixed
     report = json.loads(a["report/report.json"])

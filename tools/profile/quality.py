@@ -52,21 +52,19 @@ def _matches(text: pa.Array, pattern: str) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.match_substring_regex(text, pattern), False).to_numpy(zero_copy_only=False), bool)
 
 
+NOT_CONTACT_TYPES = frozenset({"boolean", "date", "datetime", "decimal", "float", "free_text", "empty"})
+NAMED_EMAIL_SHARE = 0.2  # a column named like an email field is one when at least this share has an @
+
+
 def column_role(values: ColumnValues, inference: Inference, entity: str | None) -> str | None:
     """email / postcode / phone from the classifier's entity, the column name, or most values."""
     if entity in _ENTITY_ROLES:
         return _ENTITY_ROLES[entity]
     if entity not in (None, "none"):
         return None  # the classifier knows what it is (an IP address, a sort code...): not a contact field
+    if inference.type in NOT_CONTACT_TYPES:
+        return None  # a flag, a date, a measure or prose is no contact field, whatever its name says
     tokens = name_tokens(values.name)
-    if tokens & _EMAIL_WORDS:
-        return "email"
-    if tokens & _POSTCODE_WORDS:
-        return "postcode"
-    if tokens & _PHONE_WORDS:
-        return "phone"
-    if inference.type not in ("text", "identifier", "category"):
-        return None
     usable = np.flatnonzero(values.usable)
     if not len(usable):
         return None
@@ -77,7 +75,17 @@ def column_role(values: ColumnValues, inference: Inference, entity: str | None) 
     def share(mask: np.ndarray) -> float:
         return float(weights[mask].sum()) / total
 
-    if share(_matches(text, "@")) >= 0.5:
+    at_share = share(_matches(text, "@"))
+    if tokens & _EMAIL_WORDS:
+        # "voice_mail_plan" holding yes/no is no email column: a named one needs some addresses in it
+        return "email" if at_share >= NAMED_EMAIL_SHARE else None
+    if tokens & _POSTCODE_WORDS:
+        return "postcode"
+    if tokens & _PHONE_WORDS:
+        return "phone"
+    if inference.type not in ("text", "identifier", "category"):
+        return None
+    if at_share >= 0.5:
         return "email"
     if share(_matches(text, UK_POSTCODE_RE)) >= 0.5:
         return "postcode"

@@ -98,9 +98,11 @@ def assemble(
     key_maps: dict[tuple[str, str], dict[object, str]],
     relations: list[Relation],
     rng_for: RngFor,
+    faithful_gaps: bool = False,
 ) -> Assembled:
     """The typed table; ``key_maps`` (parent table, column) -> {SDV key: new key} is filled for
-    parents and read for children, so tables must come parents first."""
+    parents and read for children, so tables must come parents first. ``faithful_gaps``: the model drew
+    each learned column's gaps with the rest of the row, so its missing rates are left as drawn."""
     n = len(sampled)
     out = Assembled(pd.DataFrame(index=pd.RangeIndex(n)))
     columns: dict[str, object] = {}
@@ -110,8 +112,13 @@ def assemble(
         column = plan.column
         raw = source.frame[column]
         if plan.strategy == "learned":
-            columns[column] = calibrate_missing(
-                _with_spike(column, sampled, training), plan.profile.missing_rate, rng_for(column, "missing")
+            values = _with_spike(column, sampled, training)
+            # a model that draws gaps with the rest of the row (CART) keeps why a value is missing (no
+            # pregnancies for men); forcing the exact rate by flipping random rows would break that
+            columns[column] = (
+                values
+                if faithful_gaps
+                else calibrate_missing(values, plan.profile.missing_rate, rng_for(column, "missing"))
             )
             if training is not None and column in training.codecs:
                 out.codecs[column] = training.codecs[column]

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 MIN_LEAF = 5  # synthpop's minbucket
+BROAD_TRIES = 4  # redraws of the last b columns from their whole column before b+1 are (dependence kept longest)
 CATEGORICAL = {"categorical", "boolean"}
 
 
@@ -160,9 +161,9 @@ class CartModel:
     def _draw(self, step: _Step, out: np.ndarray, rng: np.random.Generator, broad: bool = False) -> np.ndarray:
         """Training donors for every row of ``out`` (the rows' earlier columns already drawn); ``broad``
         draws from the whole column instead of the row's leaf."""
-        if broad or step.values is None:
-            return rng.integers(0, len(step.missing), len(out))
         x = out[:, step.given]
+        if broad or step.values is None:
+            return self._unlike(x, step.given, rng)
         donors = np.empty(len(out), dtype=np.int64)
         wants = np.ones(len(out), dtype=bool)
         if step.gaps is not None:
@@ -171,6 +172,23 @@ class CartModel:
             donors[~wants] = picked[~wants]
         if wants.any():
             donors[wants] = step.values.donors(x[wants], rng)
+        return donors
+
+    def _unlike(self, x: np.ndarray, given: list[int], rng: np.random.Generator, tries: int = 8) -> np.ndarray:
+        """Donors from the whole column, each redrawn (a few times) while the donor row agrees with its
+        synthetic row on every earlier column: borrowing from such a row would rebuild it whole."""
+        n = len(self.frame)
+        donors = rng.integers(0, n, len(x))
+        if not given or not len(x):
+            return donors
+        for _ in range(tries):
+            same = (self.train[np.ix_(donors, given)] == x) | (
+                np.isnan(self.train[np.ix_(donors, given)]) & np.isnan(x)
+            )
+            alike = np.flatnonzero(same.all(axis=1))
+            if not len(alike):
+                break
+            donors[alike] = rng.integers(0, n, len(alike))
         return donors
 
     def _fill(
@@ -189,15 +207,17 @@ class CartModel:
         """``rows`` rows. With ``rare`` > 0, no row equals a training row that fewer than ``rare`` training
         rows share: such a row draws its last columns again, one more column each round, by its leaves
         first; where the leaves leave no other choice (a small table whose rows are all distinct), the
-        last columns are drawn from their whole column."""
+        last column is drawn from its whole column, a few times, before the last two are, and so on: the
+        columns that shape the rest (visited first) keep their dependence longest."""
         rng = np.random.default_rng([seed % 2**63, 0xCA27])
         out = np.full((rows, len(self.columns)), np.nan)
         donors = np.zeros((rows, len(self.columns)), dtype=np.int64)
         self._fill(out, donors, np.arange(rows), 0, rng)
         if rare > 0 and self.columns:
             width = len(self.steps)
-            rounds = [(width - 1 - r, 0) for r in range(min(width, 4))] + [(width - b, b) for b in range(1, width + 1)]
-            for first, broad in rounds * 2 + [(0, width)] * 20:
+            by_leaves = [(width - 1 - r, 0) for r in range(min(width, 4))]
+            widening = [(width - b, b) for b in range(1, width + 1) for _ in range(BROAD_TRIES)]
+            for first, broad in by_leaves * 2 + widening + [(0, width)] * 20:
                 copies = np.flatnonzero(self.rare_copies(out, rare))
                 if not len(copies):
                     break

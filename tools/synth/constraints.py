@@ -25,6 +25,7 @@ from tools.synth.model import ConstraintReport, CorrelationRule, FixedCombinatio
 from tools.synth.training import TrainingTable
 
 FD_SHARE = 0.995  # a determines b when b equals its most common value given a in this share of rows
+FD_GAIN = 0.1  # ... and a's mapping errs on at most this share of the rows b's most common value would
 FD_MAX_LEVELS = 200
 FD_SAMPLE = 50_000
 NS = 1_000_000_000
@@ -34,7 +35,7 @@ NS = 1_000_000_000
 class FixedMap:
     determinant: str
     dependent: str
-    mapping: dict[str, str]
+    mapping: dict[object, object]  # determinant value -> dependent value, typed as the training frame
 
 
 def find_fixed_maps(training: TrainingTable) -> list[FixedMap]:
@@ -63,8 +64,12 @@ def find_fixed_maps(training: TrainingTable) -> list[FixedMap]:
             table = np.bincount(ca[both] * len(ub) + cb[both], minlength=len(ua) * len(ub)).reshape(len(ua), len(ub))
             if table.max(axis=1).sum() < FD_SHARE * n or (table.sum(axis=0) > 0).sum() < 2:
                 continue
+            wrong_by_a = n - int(table.max(axis=1).sum())
+            wrong_alone = n - int(table.sum(axis=0).max())  # guessing b's most common value for every row
+            if wrong_by_a > FD_GAIN * wrong_alone:
+                continue  # b is (nearly) constant: a "determines" it only by ignoring its rare values
             seen = table.sum(axis=1) > 0
-            mapping = {str(ua[i]): str(ub[int(np.argmax(table[i]))]) for i in np.flatnonzero(seen)}
+            mapping = {ua[i]: ub[int(np.argmax(table[i]))] for i in np.flatnonzero(seen)}  # typed, as in the frame
             found.append(FixedMap(a, b, mapping))
     return found
 

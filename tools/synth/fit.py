@@ -66,6 +66,7 @@ class Sampled:
     frames: dict[str, pd.DataFrame]
     notes: dict[str, str] = field(default_factory=dict)  # table -> how it was modelled, when not plainly
     reason: str = ""  # why this model ran (metadata.json)
+    faithful_gaps: set[str] = field(default_factory=set)  # tables whose gaps were drawn with their rows (CART)
 
     def __getitem__(self, table: str) -> pd.DataFrame:
         return self.frames[table]
@@ -206,7 +207,8 @@ def fit_and_sample(
         if len(tables) == 1:
             table = tables[0]
             if model == "cart":
-                return Sampled({table.name: cart_fitter(rare)(table.frame, table.sdtypes, rows, seed)}, notes)
+                drawn = cart_fitter(rare)(table.frame, table.sdtypes, rows, seed)
+                return Sampled({table.name: drawn}, notes, faithful_gaps={table.name})
             if model == "gaussian_copula":
                 seg = segments.choose(table.frame, table.sdtypes)
                 if seg is not None:
@@ -232,6 +234,7 @@ def fit_and_sample(
             hma.fit(frames)
             hma._numpy_seed = seed % SEED_MOD  # HMA samples under this numpy seed
             out = dict(hma.sample(num_rows=rows, main_table_name=tables[0].name))
+        faithful: set[str] = set()
         if model in ("gaussian_copula", "cart"):
             by_name = {t.name: t for t in tables}
             for r in leaf_relations(relations or []):
@@ -242,7 +245,9 @@ def fit_and_sample(
                 if redrawn is not None:
                     out[r.child_table] = redrawn
                     notes[r.child_table] = _child_note(plan, MODEL_LABEL[model])
-        return Sampled(out, notes)
+                    if model == "cart":
+                        faithful.add(r.child_table)
+        return Sampled(out, notes, faithful_gaps=faithful)
     except DoppelError:
         raise
     except (ValueError, TypeError, KeyError, RuntimeError) as exc:

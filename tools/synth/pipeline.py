@@ -119,8 +119,9 @@ def synthesize(
                 return rng_for(seed, table, column, 0, 0, purpose)
 
             assembled[t.name] = assemble(
-                by_name[t.name], plans[t.name], sampled[t.name], t, key_maps, group_relations, rng
-            )
+                by_name[t.name], plans[t.name], sampled[t.name], t, key_maps, group_relations, rng,
+                faithful_gaps=t.name in sampled.faithful_gaps,
+            )  # fmt: skip
             outputs_info[t.name] = TableOutput(
                 table=t.name, rows=len(sampled[t.name]), columns=len(plans[t.name]), files=[], model=label,
                 training_rows=len(t.frame), dropped_orphans=t.dropped_orphans,
