@@ -181,10 +181,10 @@ class CartModel:
         donors = rng.integers(0, n, len(x))
         if not given or not len(x):
             return donors
+        columns = np.asarray(given, dtype=np.int64)
         for _ in range(tries):
-            same = (self.train[np.ix_(donors, given)] == x) | (
-                np.isnan(self.train[np.ix_(donors, given)]) & np.isnan(x)
-            )
+            theirs = self.train[np.ix_(donors, columns)]
+            same = (theirs == x) | (np.isnan(theirs) & np.isnan(x))
             alike = np.flatnonzero(same.all(axis=1))
             if not len(alike):
                 break
