@@ -229,6 +229,38 @@ def test_regenerated_town_county_and_postcode_come_from_one_entry(tmp_path: Path
     assert checked >= 0.9 * len(out)
 
 
+def test_us_zip_and_address_agree_with_the_modelled_city_and_state(tmp_path: Path) -> None:
+    """US: ZIP prefixes of the row's modelled city and state (per the US gazetteer), and the address
+    line names that city, state and the row's own ZIP code."""
+    cities = [("Chicago", "IL", "606"), ("Houston", "TX", "770"), ("Seattle", "WA", "981"), ("Boston", "MA", "021")]
+    rng = np.random.default_rng(4)
+    which = rng.integers(0, len(cities), 300)
+    zips = [f"{cities[t][2]}{rng.integers(10, 99)}" for t in which]
+    sample = pd.DataFrame(
+        {
+            "city": [cities[t][0] for t in which],
+            "state": [cities[t][1] for t in which],
+            "zip": zips,
+            "address": [
+                f"{i + 1} Main St, {cities[t][0]}, {cities[t][1]} {z}"
+                for i, (t, z) in enumerate(zip(which, zips, strict=True))
+            ],
+            "plan": rng.choice(["A", "B"], 300),
+        }
+    )
+    labels = _labels("city:city~ zip:postcode~ address:street_address", "state", "plan")
+    _, out = _synthesize(tmp_path, "people", sample, labels, 200)
+    us = read_gazetteer("en_US")
+    checked = 0
+    for city, state, code, address in zip(out.city, out.state, out.zip, out.address, strict=True):
+        if not re.fullmatch(r"\d{5}", code.strip()) or not city.strip() or not state.strip():
+            continue
+        assert (city.strip(), state.strip()) in {(c, st) for c, st, _ in us[code.strip()[:3]]}, (city, state, code)
+        assert address.strip().endswith(f", {city.strip()}, {state.strip()} {code.strip()}"), (address, code)
+        checked += 1
+    assert checked >= 0.9 * len(out)
+
+
 # ------------------------------------------------------------------------------------------ names, emails, cards
 
 

@@ -193,6 +193,7 @@ OTHER_PERSON_WORDS: dict[str, str] = {
     **{w: w for w in ("representative", "salesperson", "officer", "approver", "witness", "sponsor", "broker")},
     **{w: w for w in ("payee", "beneficiary", "recipient", "counterparty", "introducer", "employer")},
 }  # fmt: skip
+QUALIFIERS = frozenset({"attending", "referring"})
 NAME_PARTS = frozenset({"first_name", "last_name", "person_name"})
 
 
@@ -203,11 +204,11 @@ def column_tokens(column: str) -> list[str]:
 
 def person_role(column: str) -> str:
     """'' when the column is about the row's own person, else the other person's role: the attending
-    clinician, the next of kin, an account manager ('attending', 'kin', 'manager')."""
-    for token in column_tokens(column):
-        if token in OTHER_PERSON_WORDS:
-            return OTHER_PERSON_WORDS[token]
-    return ""
+    clinician, the next of kin, an account manager ('clinician', 'kin', 'manager'); a role noun wins
+    over a qualifier ('attending', 'referring') when the name has both."""
+    tokens = [t for t in column_tokens(column) if t in OTHER_PERSON_WORDS]
+    nouns = [t for t in tokens if t not in QUALIFIERS]
+    return OTHER_PERSON_WORDS[(nouns or tokens)[0]] if tokens else ""
 
 
 def context_key(entity: str, column: str) -> str:

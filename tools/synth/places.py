@@ -87,10 +87,11 @@ def resolve(
     plans: list[ColumnPlan], columns: dict[str, object], frame: pd.DataFrame, size: int, rng: np.random.Generator
 ) -> Places | None:
     """A gazetteer entry per row agreeing with the row's modelled place columns (``columns``: the
-    assembled values so far); None when the table has no place column to make or no gazetteer fits."""
+    assembled values so far); None when the table has no two place columns to agree, none to make,
+    or no gazetteer fits."""
     geo = [p for p in plans if part(p) is not None]
-    if not any(p.strategy == "regenerated" for p in geo):
-        return None
+    if len(geo) < 2 or not any(p.strategy == "regenerated" for p in geo):
+        return None  # nothing to agree with: a lone town column keeps its own frequency profile
     locale = locale_of(geo, frame)
     if locale is None:
         return None
