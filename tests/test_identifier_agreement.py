@@ -24,9 +24,15 @@ import yaml
 from tests.conftest import ROOT
 from tests.gazetteer_support import read_gazetteer
 from tools.generators.vector import words
+from tools.ingest.model import IngestedTable, SourceInfo
+from tools.profile.profiler import profile_tables
+from tools.sensitive.model import ColumnClassification
+from tools.sensitive.policy import strategy_for
+from tools.synth import leakage
 from tools.synth.leakage import LeakageError
 from tools.synth.model import SynthesizeRequest, SynthesizeResult
 from tools.synth.pipeline import synthesize
+from tools.synth.plan import ColumnPlan, plan_table
 
 SAMPLES = ROOT / "playbooks" / "samples"
 FIXED = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
@@ -372,6 +378,66 @@ def test_no_output_name_pair_is_a_sample_persons(patients: Any) -> None:
     made = [p for p in pairs if p is not None]
     assert len(made) > 0.9 * len(out) and not set(made) & real
     assert result.leakage.passed and result.leakage.remaining_name_pair_matches == 0
+
+
+def _plans(frame: pd.DataFrame, entities: dict[str, str]) -> list[ColumnPlan]:
+    source = SourceInfo(path=Path("t.csv"), format="csv", rows=len(frame), columns=frame.shape[1])
+    table = IngestedTable(name="t", source=source, frame=frame.astype(object))
+    found = [
+        ColumnClassification(
+            table="t", column=c, sensitive=c in entities, entity=entities.get(c, "none"), confidence=1.0,
+            strategy=strategy_for(entities.get(c, "none"), c in entities), locale="en_GB",
+        )
+        for c in frame.columns
+    ]  # fmt: skip
+    profile = profile_tables([table], found)
+    return plan_table(profile.table("t"), {(c.table, c.column): c for c in found}, set())
+
+
+def test_the_final_check_redraws_a_planted_name_pair_and_refuses_what_it_cannot_fix() -> None:
+    """The check itself, on an output with a sample person's pair planted (first + surname columns, and
+    a full name written 'Last, First'): the surname and the full name are drawn again; with nothing but
+    that person's surname to draw from, the run is refused naming the table and columns."""
+    rng = np.random.default_rng(8)
+    firsts, lasts = ["James", "Mary", "Omar", "Zoe"], ["Smith", "Jones", "Khan", "Evans"]
+    sample = pd.DataFrame(
+        {
+            "first": rng.choice(firsts, 40),
+            "last": rng.choice(lasts, 40),
+            "kin": [f"{f} {s}" for f, s in zip(rng.choice(firsts, 40), rng.choice(lasts, 40), strict=True)],
+            "plan": rng.choice(["Basic", "Plus"], 40),
+        }
+    )
+    plans = _plans(sample, {"first": "first_name", "last": "last_name", "kin": "person_name"})
+    output = pd.DataFrame(
+        {
+            "first": ["Anna", sample["first"][3], "Anna"],
+            "last": ["Baker", sample["last"][3], "Baker"],
+            "kin": ["Anna Baker", "Cole, Tom", f"{sample['kin'][5].split()[1]}, {sample['kin'][5].split()[0]}"],
+            "plan": ["Basic", "Plus", "Basic"],
+        }
+    )
+    guard = leakage.LeakGuard()
+    guard.learn("t", sample, plans)
+
+    def fresh(table: str, column: str, count: int, round_: int) -> np.ndarray:
+        return np.array([f"Newname{round_}x{k}" for k in range(count)], dtype=object)
+
+    report = leakage.check_and_fix(guard, {"t": output}, {"t": plans}, fresh, lambda t, c, r: np.random.default_rng(r))
+    assert report.name_pair_matches == 1 and report.value_matches_by_column == {"t.kin": 1} and report.passed
+    real = {_pair(f, s) for f, s in zip(sample["first"], sample["last"], strict=True)}
+    real |= {_full_pair(v) for v in sample["kin"]}
+    assert output["last"][1].startswith("Newname") and output["kin"][2].startswith("Newname")
+    made = {_pair(f, s) for f, s in zip(output["first"], output["last"], strict=True)}
+    assert not (made | {_full_pair(v) for v in output["kin"]}) & real
+    output.loc[1, ["first", "last"]] = [sample["first"][3], sample["last"][3]]
+
+    def same(table: str, column: str, count: int, round_: int) -> np.ndarray:
+        return np.full(count, sample["last"][3], dtype=object)
+
+    with pytest.raises(LeakageError, match=r"table t, columns first \+ last: 1 row"):
+        leakage.check_and_fix(guard, {"t": output}, {"t": plans}, same, lambda t, c, r: np.random.default_rng(r))
+    guard.discard()
 
 
 # ------------------------------------------------------------------------------------------ whole rows against k
