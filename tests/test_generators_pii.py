@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from tests.gazetteer_support import read_gazetteer
 from tools.engine.fieldgen import generate_field
 from tools.generators.contact import row_tags
 from tools.generators.finance import mod97
@@ -354,14 +355,39 @@ def test_uk_postcodes_use_all_six_formats() -> None:
         assert any(re.fullmatch(shape, o) for o in outward), name
 
 
+def test_gazetteer_districts_are_real_and_towns_cover_the_town_list() -> None:
+    """Every UK district of the gazetteer is a district of its postcode area; every town the town list
+    draws has districts; every US prefix is three digits of a real state."""
+    areas = {line.split("|")[0]: line.split("|")[1] for line in words("postcode_areas.en_GB").to_pylist()}
+    uk = read_gazetteer("en_GB")
+    assert len(uk) >= 2000 and len({t for v in uk.values() for t, _, _ in v}) >= 900
+    for district in uk:
+        area = re.match(r"[A-Z]+", district).group(0)  # type: ignore[union-attr]
+        number = district[len(area) :]
+        allowed = set()
+        for token in areas[area].split(","):
+            low, _, high = token.partition("-")
+            allowed |= {str(n) for n in range(int(low), int(high) + 1)} if high else {token}
+        assert number in allowed, district
+    regions = {r for v in uk.values() for _, _, r in v}
+    assert regions == {"North East", "North West", "Yorkshire and the Humber", "East Midlands", "West Midlands",
+                       "East of England", "London", "South East", "South West", "Wales", "Scotland",
+                       "Northern Ireland"}  # fmt: skip
+    named = {t for v in uk.values() for t, _, _ in v}
+    assert not set(word_list("cities.en_GB")) - named
+    us = read_gazetteer("en_US")
+    assert all(re.fullmatch(r"\d{3}", z) for z in us) and len({c for v in us.values() for c, _, _ in v}) >= 150
+
+
 @PROPERTY
 @given(seed=seeds, size=sizes)
-def test_uk_addresses_put_the_postcode_in_the_towns_area(seed: int, size: int) -> None:
-    town_areas = {line.split("|")[0]: set(line.split("|")[1].split(",")) for line in words("cities.en_GB").to_pylist()}
+def test_uk_addresses_put_the_postcode_in_one_of_the_towns_districts(seed: int, size: int) -> None:
+    uk = read_gazetteer("en_GB")
     for value in gen({"type": "address", "locale": "en_GB"}, seed, size):
         street, town, code = value.rsplit(", ", 2)
         assert re.fullmatch(r"\d+ .+ \w+", street), value
-        assert UK_POSTCODE.match(code) and uk_area(code) in town_areas[town], value
+        assert UK_POSTCODE.match(code), value
+        assert town in {t for t, _, _ in uk[code.split(" ")[0]]}, value
 
 
 @PROPERTY
@@ -369,14 +395,11 @@ def test_uk_addresses_put_the_postcode_in_the_towns_area(seed: int, size: int) -
 def test_us_zip_codes_and_addresses(seed: int, size: int, zip4: bool) -> None:
     codes = gen({"type": "postcode", "locale": "en_US", "zip4": zip4}, seed, size)
     assert all(re.fullmatch(r"\d{5}-\d{4}" if zip4 else r"\d{5}", c) for c in codes)
-    zip3: dict[str, set[tuple[str, str]]] = {line.split("|")[0]: set() for line in words("cities.en_US").to_pylist()}
-    for line in words("cities.en_US").to_pylist():
-        name, state, prefix = line.split("|")
-        zip3[name].add((state, prefix))
+    us = read_gazetteer("en_US")
     for value in gen({"type": "address", "locale": "en_US"}, seed, size):
         m = re.fullmatch(r"\d+ [A-Za-z .]+(?: Apt \d+)?, ([A-Za-z .]+), ([A-Z]{2}) (\d{5})", value)
         assert m, value
-        assert (m.group(2), m.group(3)[:3]) in zip3[m.group(1)], value
+        assert (m.group(1), m.group(2)) in {(c, st) for c, st, _ in us[m.group(3)[:3]]}, value
 
 
 @pytest.mark.parametrize("locale", ["de_DE", "fr_FR"])

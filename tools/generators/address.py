@@ -1,11 +1,16 @@
 """Addresses per locale (streets, towns, postcodes, one-line addresses), countries and company names.
 
 UK postcodes use real postcode areas and districts with the letters Royal Mail allows in each
-position; a one-line address puts a town with a postcode from that town's own area.
+position. A bundled gazetteer (``data/gazetteer.<locale>.txt``: UK postcode districts and US ZIP
+prefixes, each with its post town, county and region or state) keeps the parts of a place together:
+a one-line address puts a town with a postcode from one of that town's own districts, and synthesis
+draws a row's town, county and postcode from one entry.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -113,6 +118,137 @@ def uk_postcodes(rng: np.random.Generator, size: int, town: np.ndarray | None = 
     return concat(uk.codes.take(pa.array(outward)), " ", ascii_strings(inward))
 
 
+# ---------------------------------------------------------------- gazetteer
+
+GAZETTEER_LOCALES = ("en_GB", "en_US")
+_DISTRICT = re.compile(r"^([A-Z]{1,2})?(\d+[A-Z]?)(?:-(\d+))?$")
+_GENERIC = re.compile(r"\b(?:city of|county|city|the)\b")
+
+
+def place_key(name: str) -> str:
+    """The comparison form of a place name: case, accents, punctuation and generic words ('City of',
+    'County', 'City') ignored, so 'City of Bristol', 'BRISTOL ' and 'Bristol' agree."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    text = _GENERIC.sub(" ", text.replace("&", " and ").replace("saint ", "st "))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """One entry per UK postcode district (per ZIP prefix and city in the US): its code, post town,
+    county (US: state code) and region (US: state name), with look-ups by any of them."""
+
+    locale: str
+    district: np.ndarray  # object: outward code ('HU14') or ZIP prefix ('100')
+    town: np.ndarray
+    county: np.ndarray
+    region: np.ndarray
+    by_town: dict[str, np.ndarray]  # place_key -> entry indices (aliases included)
+    by_county: dict[str, np.ndarray]
+    by_region: dict[str, np.ndarray]
+    by_district: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.district)
+
+    def towns(self, name: str) -> np.ndarray:
+        return self.by_town.get(place_key(name), _NONE)
+
+    def areas(self, name: str, level: str | None = None) -> np.ndarray:
+        """Entries of a county (US: state code) or region (US: state name); either when ``level`` is None."""
+        key = place_key(name)
+        if level is not None:
+            return (self.by_county if level == "county" else self.by_region).get(key, _NONE)
+        return np.union1d(self.by_county.get(key, _NONE), self.by_region.get(key, _NONE))
+
+    def districts(self, code: str) -> np.ndarray:
+        """Entries of a postcode's district ('HU14 3LL', 'hu143ll', 'HU14') or a ZIP code's prefix."""
+        text = re.sub(r"[^A-Z0-9]", "", code.upper())
+        if self.locale == "en_US":
+            return self.by_district.get(text[:3].lower(), _NONE) if len(text) >= 3 else _NONE
+        outward = text[:-3] if len(text) >= 5 else text
+        return self.by_district.get(outward.lower(), _NONE)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _expand(spec: str, width: int) -> list[str]:
+    out: list[str] = []
+    area = ""
+    for token in spec.split(","):
+        found = _DISTRICT.match(token)
+        if found is None:
+            raise ValueError(f"gazetteer: not a district or range: {token!r}")
+        area = found.group(1) or area
+        low, high = found.group(2), found.group(3)
+        numbers = [str(n).zfill(width) for n in range(int(low), int(high) + 1)] if high else [low]
+        out += [area + n for n in numbers]
+    return out
+
+
+def _index(keys: list[list[str]]) -> dict[str, np.ndarray]:
+    found: dict[str, list[int]] = {}
+    for i, names in enumerate(keys):
+        for key in dict.fromkeys(place_key(n) for n in names):
+            found.setdefault(key, []).append(i)
+    return {k: np.array(v, dtype=np.int64) for k, v in found.items()}
+
+
+@cache
+def gazetteer(locale: str) -> Gazetteer:
+    """The bundled gazetteer of ``locale`` (en_GB or en_US)."""
+    width = 3 if locale == "en_US" else 0
+    rows: list[tuple[str, list[str], str, str]] = []
+    for line in words(f"gazetteer.{locale}").to_pylist():
+        spec, town, county, region = line.split("|")
+        rows += [(code, town.split("/"), county, region) for code in _expand(spec, width)]
+    return Gazetteer(
+        locale=locale,
+        district=np.array([r[0] for r in rows], dtype=object),
+        town=np.array([r[1][0] for r in rows], dtype=object),
+        county=np.array([r[2] for r in rows], dtype=object),
+        region=np.array([r[3] for r in rows], dtype=object),
+        by_town=_index([r[1] for r in rows]),
+        by_county=_index([[r[2]] for r in rows]),
+        by_region=_index([[r[3]] for r in rows]),
+        by_district=_index([[r[0]] for r in rows]),
+    )
+
+
+@cache
+def _town_entries(locale: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per town of ``cities.<locale>``, its gazetteer entries, as (start, count) into one flat array."""
+    gaz = gazetteer(locale)
+    groups = [gaz.towns(name) for name in towns(locale).names.to_pylist()]
+    missing = [name for name, g in zip(towns(locale).names.to_pylist(), groups, strict=True) if not len(g)]
+    if missing:
+        raise ValueError(f"gazetteer.{locale} has no entry for {', '.join(missing[:5])}")
+    counts = np.array([len(g) for g in groups], dtype=np.int64)
+    return np.concatenate(groups), np.concatenate([[0], np.cumsum(counts)[:-1]]), counts
+
+
+def pick_places(rng: np.random.Generator, size: int, locale: str) -> np.ndarray:
+    """Gazetteer entries for ``size`` rows: a town as often as the town list ranks it (large ones more
+    often), then one of that town's districts."""
+    flat, start, count = _town_entries(locale)
+    town = _pick_towns(rng, size, locale)
+    return flat[start[town] + (rng.random(size) * count[town]).astype(np.int64)]
+
+
+def place_postcodes(rng: np.random.Generator, entries: np.ndarray, locale: str, zip4: bool = False) -> pa.Array:
+    """A postcode inside each entry's district: UK 'HU14 3LL' (a random inward code), US '10027'."""
+    districts = pa.array(gazetteer(locale).district[entries], type=pa.string())
+    size = len(entries)
+    if locale == "en_US":
+        code = concat(districts, ascii_strings(decimal_chars(rng.integers(1, 100, size=size), 2)))
+        return concat(code, "-", ascii_strings(random_digits(rng, size, 4))) if zip4 else code
+    inward = np.hstack(
+        [random_digits(rng, size, 1), UK_INWARD_LETTERS[rng.integers(0, len(UK_INWARD_LETTERS), size=(size, 2))]]
+    )
+    return concat(districts, " ", ascii_strings(inward))
+
+
 # ---------------------------------------------------------------- postcodes elsewhere
 
 
@@ -201,18 +337,21 @@ def _us_units(rng: np.random.Generator, size: int) -> pa.Array:
 
 @generator("address", params=LocaleParams, output=pa.string())
 def address(rng: np.random.Generator, size: int, params: LocaleParams, related: Related) -> Any:
-    """One-line postal addresses in the locale's layout, the postcode matching the town."""
+    """One-line postal addresses in the locale's layout, the postcode in one of the town's own districts."""
     locale = params.locale
     line = streets(rng, size, locale)
+    if locale in GAZETTEER_LOCALES:
+        entries = pick_places(rng, size, locale)
+        gaz = gazetteer(locale)
+        name = pa.array(gaz.town[entries], type=pa.string())
+        code = place_postcodes(rng, entries, locale)
+        if locale == "en_GB":
+            return concat(line, ", ", name, ", ", code)
+        state = pa.array(gaz.county[entries], type=pa.string())
+        return concat(line, _us_units(rng, size), ", ", name, ", ", state, " ", code)
     town = _pick_towns(rng, size, locale)
     name = towns(locale).names.take(pa.array(town))
-    code = _postcodes(rng, town, locale)
-    if locale == "en_GB":
-        return concat(line, ", ", name, ", ", code)
-    if locale == "en_US":
-        state = pa.array(towns(locale).columns[0], type=pa.string()).take(pa.array(town))
-        return concat(line, _us_units(rng, size), ", ", name, ", ", state, " ", code)
-    return concat(line, ", ", code, " ", name)
+    return concat(line, ", ", _postcodes(rng, town, locale), " ", name)
 
 
 # ---------------------------------------------------------------- countries

@@ -1,6 +1,11 @@
 """One synthetic table, typed, in the sample's column order: SDV's learned columns, regenerated
 sensitive columns placed in the rows SDV marked present, fresh keys, and relation keys mapped
-consistently so every child row still finds its parent."""
+consistently so every child row still finds its parent.
+
+Regenerated columns are made after the learned ones and in dependency order
+(``regenerate.assembly_order``), so a row's postcode agrees with its modelled town, and its email
+address and full name with its names; given the leakage guard, they are drawn clear of production
+values and name pairs here, before anything is built from them."""
 
 from __future__ import annotations
 
@@ -11,11 +16,23 @@ import numpy as np
 import pandas as pd
 
 from tools.ingest.model import IngestedTable
+from tools.synth import places
 from tools.synth.arrays import keep_where
 from tools.synth.coarsen import any_day_of_month
+from tools.synth.entities import name_groups
 from tools.synth.keys import key_layout, make_keys, stripped_values
+from tools.synth.leakage import LeakGuard, value_checked
 from tools.synth.plan import ColumnPlan
-from tools.synth.regenerate import Regenerated, _free_text, needs_context, provides_context, regenerate
+from tools.synth.regenerate import (
+    Regenerated,
+    _free_text,
+    agree_last4,
+    assembly_order,
+    kept_key,
+    regenerate,
+    unlike_sample,
+    unlike_sample_pairs,
+)
 from tools.synth.relations import Relation
 from tools.synth.shapes import shape_mix
 from tools.synth.training import Codec, TrainingTable
@@ -99,16 +116,20 @@ def assemble(
     relations: list[Relation],
     rng_for: RngFor,
     faithful_gaps: bool = False,
+    guard: LeakGuard | None = None,
 ) -> Assembled:
     """The typed table; ``key_maps`` (parent table, column) -> {SDV key: new key} is filled for
     parents and read for children, so tables must come parents first. ``faithful_gaps``: the model drew
-    each learned column's gaps with the rest of the row, so its missing rates are left as drawn."""
+    each learned column's gaps with the rest of the row, so its missing rates are left as drawn. With
+    ``guard`` (the run's leakage guard, production already learned) regenerated values are drawn clear of
+    production ones."""
     n = len(sampled)
     out = Assembled(pd.DataFrame(index=pd.RangeIndex(n)))
     columns: dict[str, object] = {}
     context: dict[str, np.ndarray] = {}
-    order = sorted(plans, key=lambda p: (needs_context(p.entity), not provides_context(p.entity)))
-    for plan in order:
+    where: places.Places | None = None
+    located = False
+    for plan in sorted(plans, key=assembly_order):
         column = plan.column
         raw = source.frame[column]
         if plan.strategy == "learned":
@@ -126,15 +147,22 @@ def assemble(
             if training is not None and column in training.months:
                 columns[column] = any_day_of_month(np.asarray(columns[column]), rng_for(column, "day"))
         elif plan.strategy == "regenerated":
+            if not located and places.part(plan) is not None:  # after every modelled column: agree with them
+                where, located = places.resolve(plans, columns, source.frame, n, rng_for("", "place")), True
             rng = rng_for(column, "regenerate")
             present = _present(plan, sampled, training, n, rng_for(column, "present"))
-            made: Regenerated = regenerate(plan, raw, n, rng, present, context)
+            made: Regenerated = regenerate(plan, raw, n, rng, present, context, where)
+            if guard is not None and (value_checked(plan) or plan.entity == "person_name"):
+                made, _ = unlike_sample(plan, raw, made, rng_for(column, "unlike"), context, where, guard.cell_hits)
             columns[column] = made.values
             if made.codec is not None:
                 out.codecs[column] = made.codec
             out.details[column] = made.detail
-            if provides_context(plan.entity) and plan.entity is not None:
-                context[plan.entity] = made.values
+            key = kept_key(plan)
+            if key is not None:
+                context[key] = made.values
+            if guard is not None and plan.entity in ("first_name", "last_name"):
+                _clear_pairs(plan, plans, source, columns, context, out, guard, rng_for)
         elif plan.strategy == "key":
             layout = key_layout(raw)
             keys = make_keys(
@@ -154,8 +182,47 @@ def assemble(
         else:
             columns[column] = np.full(n, None, dtype=object)
             out.details[column] = "empty in the sample"
+    for column, detail in agree_last4(plans, columns).items():
+        out.details[column] += f"; {detail}"
     out.frame = pd.DataFrame({p.column: columns[p.column] for p in plans}, index=pd.RangeIndex(n))
     return out
+
+
+def _clear_pairs(
+    plan: ColumnPlan,
+    plans: list[ColumnPlan],
+    source: IngestedTable,
+    columns: dict[str, object],
+    context: dict[str, np.ndarray],
+    out: Assembled,
+    guard: LeakGuard,
+    rng_for: RngFor,
+) -> None:
+    """Once a person's first-name and surname columns are both made, no row pairs them as a production
+    person did (each name alone is common vocabulary; together they name someone)."""
+    by_column = {p.column: p for p in plans}
+    regenerated = [(p.column, p.entity) for p in plans if p.strategy == "regenerated"]
+    group = next(g for g in name_groups(regenerated) if plan.column in (g.first, g.last))
+    if group.first not in columns or group.last not in columns:
+        return
+    assert group.first is not None and group.last is not None
+    rng = rng_for(group.last, "pairs")
+
+    def spare(column: str) -> Callable[[int], np.ndarray]:
+        p = by_column[column]
+        return lambda count: regenerate(p, source.frame[column], count, rng, np.ones(count, dtype=bool), {}).values
+
+    first, last, redrawn = unlike_sample_pairs(
+        np.asarray(columns[group.first], dtype=object), np.asarray(columns[group.last], dtype=object),
+        guard.pair_hits, spare(group.first), spare(group.last), rng,
+    )  # fmt: skip
+    for column, values in ((group.first, first), (group.last, last)):
+        columns[column] = values
+        key = kept_key(by_column[column])
+        if key is not None:
+            context[key] = values
+    if redrawn:
+        out.details[group.last] += f"; {redrawn} rows drawn again: their first name and surname were a sample pair"
 
 
 def _link(

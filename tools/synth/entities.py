@@ -7,6 +7,9 @@ reads a production value.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -173,3 +176,119 @@ def _runs(shape: str) -> list[str]:
         else:
             runs.append(ch)
     return runs
+
+
+# ---------------------------------------------------------------- whose name a column holds
+
+# Words that make a person column someone else's than the row's own person (patient, customer,
+# holder): staff who deal with them, relatives and contacts, counterparties. Synonyms map to one role,
+# so next_of_kin_name and nok_phone are the same person.
+OTHER_PERSON_WORDS: dict[str, str] = {
+    **{w: "kin" for w in ("kin", "nok", "relative", "relation")},
+    **{w: w for w in ("spouse", "partner", "husband", "wife", "guardian", "parent", "mother", "father", "sibling")},
+    **{w: "emergency" for w in ("emergency", "ice")},
+    **{w: w for w in ("clinician", "doctor", "physician", "consultant", "surgeon", "nurse", "practitioner")},
+    **{w: w for w in ("midwife", "therapist", "carer", "caregiver", "gp", "dentist", "pharmacist", "referrer")},
+    **{w: w for w in ("attending", "referring", "prescriber", "manager", "agent", "adviser", "advisor", "rep")},
+    **{w: w for w in ("representative", "salesperson", "officer", "approver", "witness", "sponsor", "broker")},
+    **{w: w for w in ("payee", "beneficiary", "recipient", "counterparty", "introducer", "employer")},
+}  # fmt: skip
+QUALIFIERS = frozenset({"attending", "referring"})
+NAME_PARTS = frozenset({"first_name", "last_name", "person_name"})
+
+
+def column_tokens(column: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", column)
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def person_role(column: str) -> str:
+    """'' when the column is about the row's own person, else the other person's role: the attending
+    clinician, the next of kin, an account manager ('clinician', 'kin', 'manager'); a role noun wins
+    over a qualifier ('attending', 'referring') when the name has both."""
+    tokens = [t for t in column_tokens(column) if t in OTHER_PERSON_WORDS]
+    nouns = [t for t in tokens if t not in QUALIFIERS]
+    return OTHER_PERSON_WORDS[(nouns or tokens)[0]] if tokens else ""
+
+
+def context_key(entity: str, column: str) -> str:
+    """Where a column's values are kept for the other columns of its row: the row's own person's names
+    under the entity ('first_name'), another person's under their role ('kin:first_name')."""
+    role = person_role(column)
+    return f"{role}:{entity}" if role else entity
+
+
+TITLES = ("dr", "mr", "mrs", "ms", "miss", "mx", "prof", "sir", "rev", "lady", "lord", "dame")
+_TITLE_RE = r"^(?:(?:" + "|".join(TITLES) + r")\.?\s+)+"
+_WORD_FIRST = r"^\s*(?P<w>\S+)"
+_WORD_LAST = r"(?P<w>\S+)\s*$"
+PAIR_SEP = "\x1f"
+
+
+def _lower(values: pa.Array) -> pa.Array:
+    text = pc.utf8_trim_whitespace(values.cast(pa.large_string()))
+    if pc.all(pc.string_is_ascii(text)).as_py() is False:
+        text = pc.utf8_normalize(text, "NFKC")
+    return pc.utf8_lower(text)
+
+
+def _word(text: pa.Array, pattern: str) -> pa.Array:
+    found = pc.struct_field(pc.extract_regex(text, pattern), "w")
+    return pc.replace_substring_regex(found, r"[^\p{L}]", "")
+
+
+def name_pairs(first: pa.Array, last: pa.Array) -> pa.Array:
+    """'first<US>last' per row from a first-name and a surname column: the given name's first word and
+    the surname's last word, lower case, letters only; null where either is missing or the given name
+    is an initial (an initial and a surname are no person's pair)."""
+    return _join(_word(_lower(first), _WORD_FIRST), _word(_lower(last), _WORD_LAST))
+
+
+def split_full_names(full: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(given name, surname) words of full names, lower case, letters only: titles dropped, 'Last,
+    First' read as such ('Dr H. Tanaka' -> 'h', 'tanaka'; 'Williams, Jack' -> 'jack', 'williams')."""
+    text = pc.replace_substring_regex(_lower(full), _TITLE_RE, "")
+    comma = pc.fill_null(pc.match_substring(text, ","), False)
+    flipped = pc.extract_regex(text, r"^(?P<last>[^,]*\S)\s*,\s*(?P<first>\S+)")
+    first = pc.if_else(
+        comma, pc.struct_field(flipped, "first"), pc.struct_field(pc.extract_regex(text, _WORD_FIRST), "w")
+    )
+    last_text = pc.if_else(comma, pc.struct_field(flipped, "last"), text)
+    last = pc.struct_field(pc.extract_regex(last_text, _WORD_LAST), "w")
+    letters = r"[^\p{L}]"
+    return pc.replace_substring_regex(first, letters, ""), pc.replace_substring_regex(last, letters, "")
+
+
+def full_name_pairs(full: pa.Array) -> pa.Array:
+    """The same pairs as :func:`name_pairs` from one full-name column (see :func:`split_full_names`)."""
+    return _join(*split_full_names(full))
+
+
+def _join(first: pa.Array, last: pa.Array) -> pa.Array:
+    ok = pc.and_(pc.greater_equal(pc.utf8_length(first), 2), pc.greater_equal(pc.utf8_length(last), 2))
+    joined = pc.binary_join_element_wise(first, last, pa.scalar(PAIR_SEP, first.type))
+    return pc.if_else(pc.fill_null(ok, False), joined, pa.scalar(None, joined.type))
+
+
+@dataclass(frozen=True)
+class NameGroup:
+    """The name columns of one person in a table: a first-name and a surname column, full-name columns."""
+
+    role: str
+    first: str | None
+    last: str | None
+    full: tuple[str, ...]
+
+
+def name_groups(columns: list[tuple[str, str | None]]) -> list[NameGroup]:
+    """(column, entity) pairs grouped by whose name they hold (the row's own person first)."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    for column, entity in columns:
+        if entity in NAME_PARTS:
+            groups.setdefault(person_role(column), {}).setdefault(entity, []).append(column)
+    out = []
+    for role in sorted(groups):
+        parts = groups[role]
+        first, last = parts.get("first_name", [None])[0], parts.get("last_name", [None])[0]
+        out.append(NameGroup(role, first, last, tuple(parts.get("person_name", []))))
+    return out

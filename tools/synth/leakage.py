@@ -1,5 +1,7 @@
-"""Proof that nothing was copied: no output cell equals a value of a sensitive production column, and
-no output row equals a production row.
+"""Proof that nothing was copied: no output cell equals a value of a sensitive production column, no
+output row pairs a first name with a surname the way a production row does, and no output row equals
+a production row that fewer than k production rows share (a row thousands of customers share
+identifies no one; k is ``--rare-below``).
 
 Values are compared as keyed digests under two random keys made for this run and held only in
 memory: a SipHash-2-4 digest (pandas' vectorised ``hash_array``) screens every output cell quickly,
@@ -11,9 +13,17 @@ the same number. Production is the whole sample file: when ``--max-rows`` read o
 further row is digested too, chunk by chunk (``tools.synth.scan``), so a value that occurs only beyond
 the rows read is caught as well; the report says how many rows were hashed.
 
+Name pairs: a first name and a surname are each common vocabulary, but together they name a person.
+Every production row's pair (first-name and surname columns of one person, or a full-name column
+read as 'First Last' or 'Last, First', titles dropped) is digested like a value; an output row whose
+pair is one of them is redrawn (synthesis already draws names clear of them, so email addresses and
+full names built from the names agree; this check proves it).
+
 An offending cell of a regenerated column gets the first of several freshly generated candidates
-that matches nothing; one of a learned column gets another output value of the same column. Then
-everything is checked again; what still matches is blanked. Only counts are reported.
+that matches nothing; one of a learned column gets another output value of the same column; a rare
+copied row has a learned value changed. Then everything is checked again. What cannot be fixed is
+never blanked or written: :class:`LeakageError` names the table and columns, and the run writes
+nothing. Only counts are reported.
 
 Which output cells are compared: every column except the dates and flags SDV learned (drawn from
 fitted distributions and written by Doppel's own formatter). Learned numbers are compared: a usage
@@ -40,6 +50,8 @@ from tools.errors import DoppelError
 from tools.profile.dates import iso, parse_dates
 from tools.profile.patterns import MASK_RE
 from tools.profile.quality import in_range
+from tools.synth.coarsen import DEFAULT_K
+from tools.synth.entities import NameGroup, full_name_pairs, name_groups, name_pairs
 from tools.synth.model import LeakageReport
 from tools.synth.plan import ColumnPlan
 
@@ -53,7 +65,7 @@ _NULL = pa.scalar(None, pa.large_string())
 
 
 class LeakageError(DoppelError):
-    """Copied values or rows survived every fix: nothing is written."""
+    """Copied values, name pairs or rare rows survived every fix: nothing is written."""
 
     exit_code = 1
 
@@ -71,6 +83,16 @@ def value_checked(plan: ColumnPlan) -> bool:
     if entity in VOCABULARY:
         return False
     return not (entity == "other_pii" and plan.profile.inferred.type in SHARED_TYPES)
+
+
+def pair_checked(plan: ColumnPlan) -> bool:
+    """Full-name columns, whose cells are also read as first+last pairs."""
+    return plan.identifier and plan.entity == "person_name" and plan.strategy != "empty"
+
+
+def _groups(plans: list[ColumnPlan]) -> list[NameGroup]:
+    """Each person's name columns among the identifier columns (first and surname columns paired)."""
+    return name_groups([(p.column, p.entity) for p in plans if p.identifier and p.strategy != "empty"])
 
 
 def compared(plan: ColumnPlan) -> bool:
@@ -134,18 +156,42 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class _Counted:
+    """Whole-row digests with how many production rows share each: screening digests (SipHash, all
+    rows) and confirming ones (HMAC) with their counts."""
+
+    sip: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    mac: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    count: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def add(self, sip: np.ndarray, mac: np.ndarray) -> None:
+        """``mac``: one digest per production row (repeats counted)."""
+        self.sip = _union(self.sip, sip)
+        macs, inverse = np.unique(np.concatenate([self.mac, np.asarray(mac, dtype=np.uint64)]), return_inverse=True)
+        weights = np.concatenate([self.count, np.ones(len(mac), dtype=np.int64)])
+        self.count = np.bincount(inverse, weights=weights, minlength=len(macs)).astype(np.int64)
+        self.mac = macs
+
+    def rare(self, k: int) -> _Keys:
+        """The rows fewer than ``k`` production rows share."""
+        return _Keys(self.sip, self.mac[self.count < k])
+
+
+@dataclass
 class _Index:
     text: _Keys = field(default_factory=_Keys)
     dates: _Keys = field(default_factory=_Keys)
-    rows: dict[str, _Keys] = field(default_factory=dict)
+    pairs: _Keys = field(default_factory=_Keys)
+    rows: dict[str, _Counted] = field(default_factory=dict)
     rows_hashed: dict[str, int] = field(default_factory=dict)
 
 
 class LeakGuard:
     """Holds the per-run keys and the digests of production values; see the module docstring."""
 
-    def __init__(self, today: dt.date | None = None) -> None:
+    def __init__(self, today: dt.date | None = None, rare_below: int = DEFAULT_K) -> None:
         self._today = today or dt.date.today()
+        self.rare_below = rare_below  # k: a row fewer production rows share than this is a copy
         self._mac: hmac.HMAC | None = hmac.new(secrets.token_bytes(32), digestmod=hashlib.sha256)
         alphabet = string.ascii_letters + string.digits + string.punctuation
         self._sip_key: str | None = "".join(secrets.choice(alphabet) for _ in range(16))
@@ -206,11 +252,28 @@ class LeakGuard:
             if plan.entity == "free_text_pii":
                 normal = pc.if_else(_several_words_or_digits(raw), normal, _NULL)
             self._learn_values(normal, index.dates if is_date(plan) else index.text)
+        for group in _groups(plans):
+            for pairs in _pairs_of(production, group):
+                self._learn_values(pairs, index.pairs)
         rows = _rows(production, [p.column for p in plans])
-        keys = index.rows.setdefault(name, _Keys())
-        distinct = pd.unique(rows)
-        keys.add(self._sip(distinct), self._hmac(distinct))
+        counted = index.rows.setdefault(name, _Counted())
+        counted.add(self._sip(pd.unique(rows)), self._hmac(rows))
         index.rows_hashed[name] = index.rows_hashed.get(name, 0) + len(production)
+
+    def pair_hits(self, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Per row: the first name and surname are a production person's pair."""
+        return self._hits(name_pairs(_objects(first), _objects(last)), self._index.pairs)
+
+    def full_name_hits(self, values: np.ndarray) -> np.ndarray:
+        """Per full-name cell: read as first+last, a production person's pair."""
+        return self._hits(full_name_pairs(_objects(values)), self._index.pairs)
+
+    def cell_hits(self, values: np.ndarray, plan: ColumnPlan) -> np.ndarray:
+        """Would-be cells of ``plan``'s column that the check would reject: a sensitive production
+        value, or (full names) a production person's name pair. For synthesis, to draw clear of them."""
+        if value_checked(plan) or pair_checked(plan):
+            return self.candidate_hits(values, plan)
+        return np.zeros(len(values), dtype=bool)
 
     def value_hits(self, frame: pd.DataFrame, plans: list[ColumnPlan]) -> dict[str, np.ndarray]:
         """Per compared output column, the rows whose cell equals a sensitive production value."""
@@ -222,6 +285,8 @@ class LeakGuard:
             bad = self._hits(normalise(column), self._index.text)
             if plan.identifier and is_date(plan) and len(self._index.dates.sip):
                 bad |= self._hits(normalise(column, dates=True, today=self._today), self._index.dates)
+            if pair_checked(plan):
+                bad |= self._hits(full_name_pairs(column), self._index.pairs)
             if bad.any():
                 hits[plan.column] = np.flatnonzero(bad)
         return hits
@@ -232,14 +297,28 @@ class LeakGuard:
         bad = self._hits(normalise(column), self._index.text)
         if plan.identifier and is_date(plan):
             bad |= self._hits(normalise(column, dates=True, today=self._today), self._index.dates)
+        if pair_checked(plan):
+            bad |= self._hits(full_name_pairs(column), self._index.pairs)
         return bad
 
+    def group_pair_hits(self, frame: pd.DataFrame, plans: list[ColumnPlan]) -> dict[NameGroup, np.ndarray]:
+        """Per person with a first-name and a surname column: the rows whose pair is a production one."""
+        hits: dict[NameGroup, np.ndarray] = {}
+        for group in _groups(plans):
+            if group.first is None or group.last is None or group.first not in frame or group.last not in frame:
+                continue
+            bad = self.pair_hits(frame[group.first].to_numpy(dtype=object), frame[group.last].to_numpy(dtype=object))
+            if bad.any():
+                hits[group] = np.flatnonzero(bad)
+        return hits
+
     def row_hits(self, name: str, frame: pd.DataFrame, plans: list[ColumnPlan]) -> np.ndarray:
-        keys = self._index.rows.get(name)
-        if keys is None:
+        """Output rows equal to a production row that fewer than ``rare_below`` production rows share."""
+        counted = self._index.rows.get(name)
+        if counted is None:
             return np.zeros(0, dtype=np.int64)
         rows = _rows(frame, [p.column for p in plans])
-        return np.flatnonzero(self._hits(pa.array(rows.tolist(), pa.large_string()), keys))
+        return np.flatnonzero(self._hits(pa.array(rows.tolist(), pa.large_string()), counted.rare(self.rare_below)))
 
     @property
     def production_values(self) -> int:
@@ -258,6 +337,21 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     sep = pa.scalar("\x1f", pa.large_string())
     joined = pc.binary_join_element_wise(*parts, sep) if len(parts) > 1 else parts[0]
     return np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _pairs_of(frame: pd.DataFrame, group: NameGroup) -> list[pa.Array]:
+    """The name pairs of one person's columns in ``frame``: first + surname, and each full name."""
+    out = []
+    if group.first is not None and group.last is not None:
+        out.append(name_pairs(_arrow(frame[group.first]), _arrow(frame[group.last])))
+    out += [full_name_pairs(_arrow(frame[column])) for column in group.full]
+    return out
+
+
+def _objects(values: np.ndarray) -> pa.Array:
+    return pa.array(
+        [v if isinstance(v, str) else None for v in np.asarray(values, dtype=object).tolist()], pa.large_string()
+    )
 
 
 def _several_words_or_digits(raw: pa.Array) -> pa.Array:
@@ -287,11 +381,11 @@ def _arrow(series: pd.Series) -> pa.Array:
 @dataclass
 class _Counts:
     value_matches: int = 0
-    blanked: int = 0
+    pair_matches: int = 0
     row_matches: int = 0
     rows_fixed: int = 0
-    row_cells_blanked: int = 0
     by_column: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
 
 
 def check_and_fix(
@@ -301,18 +395,31 @@ def check_and_fix(
     replace: Replacer,
     seed_rng: Callable[[str, str, int], np.random.Generator],
 ) -> LeakageReport:
-    """Find copied values and rows in ``outputs`` (changed in place), fix them, check again."""
+    """Find copied values, name pairs and rare rows in ``outputs`` (changed in place), redraw them and
+    check again. Raises :class:`LeakageError` naming the tables and columns that could not be fixed."""
     counts = _Counts()
     cells = 0
     for name, frame in outputs.items():
         table_plans = [p for p in plans[name] if p.column in frame.columns]
         cells += sum(len(frame) for p in table_plans if compared(p))
         _fix_values(guard, name, frame, table_plans, replace, seed_rng, counts)
+        _fix_pairs(guard, name, frame, table_plans, replace, counts)
         _fix_rows(guard, name, frame, table_plans, seed_rng, counts)
-    remaining_values = sum(
-        len(r) for name, frame in outputs.items() for r in guard.value_hits(frame, plans[name]).values()
-    )
-    remaining_rows = sum(len(guard.row_hits(name, frame, plans[name])) for name, frame in outputs.items())
+    remaining_values = remaining_pairs = remaining_rows = 0
+    for name, frame in outputs.items():
+        table_plans = [p for p in plans[name] if p.column in frame.columns]
+        values = guard.value_hits(frame, table_plans)
+        pairs = guard.group_pair_hits(frame, table_plans)
+        rows = guard.row_hits(name, frame, table_plans)
+        remaining_values += sum(len(r) for r in values.values())
+        remaining_pairs += sum(len(r) for r in pairs.values())
+        remaining_rows += len(rows)
+        counts.failures += _failures(name, values, pairs, rows, table_plans, guard.rare_below)
+    if counts.failures:
+        raise LeakageError(
+            "the leakage check failed and nothing was written: " + "; ".join(counts.failures)
+            + ". Redrawing could not make these rows differ from the sample"
+        )  # fmt: skip
     return LeakageReport(
         value_columns=[p.where for ps in plans.values() for p in ps if value_checked(p)],
         vocabulary_columns=[p.where for ps in plans.values() for p in ps if p.sensitive and not value_checked(p)],
@@ -320,16 +427,47 @@ def check_and_fix(
         synthetic_cells=cells,
         value_matches=counts.value_matches,
         value_matches_by_column=counts.by_column,
-        value_cells_replaced=max(0, counts.value_matches - counts.blanked),
-        value_cells_blanked=counts.blanked,
+        value_cells_replaced=counts.value_matches - remaining_values,
+        value_cells_blanked=0,
+        name_pair_matches=counts.pair_matches,
+        remaining_name_pair_matches=remaining_pairs,
+        rare_below=guard.rare_below,
         row_matches=counts.row_matches,
         rows_fixed=counts.rows_fixed,
-        row_cells_blanked=counts.row_cells_blanked,
+        row_cells_blanked=0,
         remaining_value_matches=remaining_values,
         remaining_row_matches=remaining_rows,
         rows_hashed=guard.rows_hashed,
-        passed=remaining_values == 0 and remaining_rows == 0,
+        passed=remaining_values == 0 and remaining_rows == 0 and remaining_pairs == 0,
     )
+
+
+def _failures(
+    name: str,
+    values: dict[str, np.ndarray],
+    pairs: dict[NameGroup, np.ndarray],
+    rows: np.ndarray,
+    plans: list[ColumnPlan],
+    k: int,
+) -> list[str]:
+    """What is left after fixing, by table and columns, in words (counts and names only)."""
+    out = [
+        f"table {name}, column {column}: {len(r)} cell(s) still equal a sensitive sample value"
+        for column, r in values.items()
+    ]
+    out += [
+        f"table {name}, columns {g.first} + {g.last}: {len(r)} row(s) still pair a first name and a surname "
+        "as a sample person does"
+        for g, r in pairs.items()
+    ]
+    if len(rows):
+        learned = [p.column for p in plans if p.strategy == "learned"] or [p.column for p in plans]
+        shown = ", ".join(learned[:12]) + (f" and {len(learned) - 12} more" if len(learned) > 12 else "")
+        out.append(
+            f"table {name}, columns {shown}: {len(rows)} row(s) still equal a sample row that fewer than {k} "
+            "sample rows share"
+        )
+    return out
 
 
 def _fix_values(
@@ -356,9 +494,6 @@ def _fix_values(
                 new = _redraw(frame[column], rows, seed_rng(name, column, round_))
             frame.iloc[rows, frame.columns.get_loc(column)] = new
         hits = guard.value_hits(frame, [by_name[c] for c in hits])
-    for column, rows in hits.items():
-        frame.iloc[rows, frame.columns.get_loc(column)] = None
-        counts.blanked += len(rows)
 
 
 def _first_clean(guard: LeakGuard, plan: ColumnPlan, candidates: np.ndarray, count: int) -> np.ndarray:
@@ -369,6 +504,32 @@ def _first_clean(guard: LeakGuard, plan: ColumnPlan, candidates: np.ndarray, cou
     return grid[np.arange(count), pick]
 
 
+def _fix_pairs(
+    guard: LeakGuard,
+    name: str,
+    frame: pd.DataFrame,
+    plans: list[ColumnPlan],
+    replace: Replacer,
+    counts: _Counts,
+) -> None:
+    """Rows whose first name and surname are a production person's pair take another surname: the
+    first of several fresh ones that makes a pair no production row has."""
+    hits = guard.group_pair_hits(frame, plans)
+    counts.pair_matches += sum(len(r) for r in hits.values())
+    for round_ in range(ROUNDS):
+        if not hits:
+            break
+        for group, rows in hits.items():
+            assert group.first is not None and group.last is not None
+            first = np.repeat(frame[group.first].to_numpy(dtype=object)[rows], CANDIDATES)
+            candidates = np.asarray(replace(name, group.last, len(rows) * CANDIDATES, round_), dtype=object)
+            bad = guard.pair_hits(first, candidates).reshape(len(rows), CANDIDATES)
+            pick = np.where(bad.all(axis=1), 0, np.argmax(~bad, axis=1))
+            new = candidates.reshape(len(rows), CANDIDATES)[np.arange(len(rows)), pick]
+            frame.iloc[rows, frame.columns.get_loc(group.last)] = new
+        hits = guard.group_pair_hits(frame, plans)
+
+
 def _fix_rows(
     guard: LeakGuard,
     name: str,
@@ -377,29 +538,29 @@ def _fix_rows(
     seed_rng: Callable[[str, str, int], np.random.Generator],
     counts: _Counts,
 ) -> None:
+    """Rare copied rows have a learned value changed: first their most varied learned column from rows
+    like them, then any learned column from any row, column by column."""
     found = len(guard.row_hits(name, frame, plans))
     counts.row_matches += found
     if not found:
         return
-    for round_ in range(2 * ROUNDS):
+    columns = _by_variety(frame, plans)
+    for round_ in range(ROUNDS + 2 * len(columns)):
         rows = guard.row_hits(name, frame, plans)
         if not len(rows):
             break
-        _perturb_rows(frame, rows, plans, seed_rng(name, "__rows__", round_), alike=round_ < ROUNDS)
-    for column in _by_variety(frame, plans):  # last resort: blank a cell, column by column
-        rows = guard.row_hits(name, frame, plans)
-        if not len(rows):
-            break
-        frame.iloc[rows, frame.columns.get_loc(column)] = None
-        counts.row_cells_blanked += len(rows)
+        alike = round_ < ROUNDS
+        column = columns[0] if alike else columns[(round_ - ROUNDS) % len(columns)]
+        _perturb_rows(frame, rows, column, plans, seed_rng(name, "__rows__", round_), alike=alike)
     counts.rows_fixed += found - len(guard.row_hits(name, frame, plans))
 
 
 def _redraw(column: pd.Series, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Values of other output rows of the same column (not among ``rows``)."""
+    """Values of other output rows of the same column (not among ``rows``); the cells as they are when
+    no other row has one (never blanked: the check then refuses the run)."""
     donors = np.setdiff1d(np.flatnonzero(column.notna().to_numpy()), rows)
     if not len(donors):
-        return np.full(len(rows), None, dtype=object)
+        return column.to_numpy(dtype=object)[rows]
     return column.to_numpy(dtype=object)[rng.choice(donors, size=len(rows))]
 
 
@@ -420,11 +581,11 @@ def _donor_classes(frame: pd.DataFrame, plans: list[ColumnPlan], column: str) ->
 
 
 def _perturb_rows(
-    frame: pd.DataFrame, rows: np.ndarray, plans: list[ColumnPlan], rng: np.random.Generator, alike: bool
+    frame: pd.DataFrame, rows: np.ndarray, column: str, plans: list[ColumnPlan], rng: np.random.Generator, alike: bool
 ) -> None:
-    """Make each offending row differ: its most varied learned column takes the value of another row,
-    of its donor class when ``alike`` (the first rounds) and the class has another value, else any."""
-    column = _by_variety(frame, plans)[0]
+    """Make each offending row differ in ``column``: it takes the value of another row, of its donor
+    class when ``alike`` and the class has another value, else of any row. A row no other value can
+    change keeps its value (never blanked)."""
     values = frame[column].to_numpy(dtype=object)
     present = pd.notna(values)
     classes = _donor_classes(frame, plans, column) if alike else np.zeros(len(frame), dtype=np.int64)
@@ -441,5 +602,4 @@ def _perturb_rows(
             ok = draw != values[rows[todo]]
             new[todo[ok]] = draw[ok]
             todo = todo[~ok]
-        new[todo] = None
     frame.iloc[rows, frame.columns.get_loc(column)] = new

@@ -161,10 +161,17 @@ class LeakageReport(BaseModel):
     value_matches: int = Field(description="output cells equal to a production value, before fixing")
     value_matches_by_column: dict[str, int] = Field(default_factory=dict)
     value_cells_replaced: int
-    value_cells_blanked: int
-    row_matches: int = Field(description="output rows equal to a production row, before fixing")
+    value_cells_blanked: int = Field(0, description="always 0: what cannot be fixed is refused, never blanked")
+    name_pair_matches: int = Field(
+        0, description="output rows whose first name and surname were a production person's pair, before fixing"
+    )
+    remaining_name_pair_matches: int = 0
+    rare_below: int = Field(10, description="k: a copied row is one that fewer than k production rows share")
+    row_matches: int = Field(
+        description="output rows equal to a production row that fewer than k production rows share, before fixing"
+    )
     rows_fixed: int
-    row_cells_blanked: int = Field(0, description="cells blanked because changing a value left a row a copy")
+    row_cells_blanked: int = Field(0, description="always 0: what cannot be fixed is refused, never blanked")
     remaining_value_matches: int
     remaining_row_matches: int
     rows_read: dict[str, int] = Field(default_factory=dict, description="sample rows learned from, per table")

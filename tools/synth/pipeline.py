@@ -100,6 +100,8 @@ def synthesize(
     warnings = _warnings(request, profile, relations)
 
     by_name = {t.name: t for t in tables}
+    guard = leakage.LeakGuard(today, request.rare_below)  # production digests: synthesis draws clear of them
+    learn_production(guard, tables, plans, request.max_rows, report)
     assembled: dict[str, Assembled] = {}
     trainings: dict[str, TrainingTable] = {}
     outputs_info: dict[str, TableOutput] = {}
@@ -120,7 +122,7 @@ def synthesize(
 
             assembled[t.name] = assemble(
                 by_name[t.name], plans[t.name], sampled[t.name], t, key_maps, group_relations, rng,
-                faithful_gaps=t.name in sampled.faithful_gaps,
+                faithful_gaps=t.name in sampled.faithful_gaps, guard=guard,
             )  # fmt: skip
             outputs_info[t.name] = TableOutput(
                 table=t.name, rows=len(sampled[t.name]), columns=len(plans[t.name]), files=[], model=label,
@@ -150,7 +152,7 @@ def synthesize(
     clock.lap("constraints_quality")
 
     report("Checking that no production value or row was copied", 0, None)
-    leak = _leakage(tables, texts, plans, seed, request.max_rows, today, report)
+    leak = _leakage(guard, tables, texts, plans, seed)
     clock.lap("leakage_check")
     if not leak.passed:
         raise leakage.LeakageError(
@@ -345,19 +347,15 @@ def _format(made: Assembled, table: str, seed: int) -> pd.DataFrame:
 
 
 def _leakage(
+    guard: leakage.LeakGuard,
     tables: list[IngestedTable],
     texts: dict[str, pd.DataFrame],
     plans: dict[str, list[ColumnPlan]],
     seed: int,
-    max_rows: int | None,
-    today: dt.date,
-    report: ProgressCallback,
 ) -> leakage.LeakageReport:
-    """Check (and fix) the output against every production row: a table cut short by ``max_rows`` is
-    digested from its whole file, chunk by chunk, so a value beyond the rows read is caught too."""
-    guard = leakage.LeakGuard(today)
+    """Check (and fix) the output against every production row (``guard`` has learned them all: a
+    table cut short by ``--max-rows`` is digested from its whole file, chunk by chunk), then forget them."""
     try:
-        learn_production(guard, tables, plans, max_rows, report)
         by_name = {t.name: t for t in tables}
 
         def replace(table: str, column: str, count: int, round_: int) -> np.ndarray:

@@ -5,6 +5,14 @@ classifier's locale its flavour, and the profile's shapes the format mix (``0770
 What is read from the production column is value-free: its shapes, its share of ALL-UPPER and
 all-lower values, the constant prefix all its keys share, its year counts (dates), coarse quantiles
 (numbers) and category frequencies (categories get new labels). No production value is copied.
+
+Identifiers of one row agree with each other and with the modelled columns: an email address or a
+full name is built from the row's own first name and surname; the postcode, town, county and address
+line of a row come from one gazetteer entry, chosen to agree with the row's modelled town or county
+(``tools.synth.places``); a name column of someone else in the row (the attending clinician, the next
+of kin: ``entities.person_role``) gets names of its own. With the leakage guard at hand, synthesis
+draws clear of production values and of production first+last name pairs row by row, so the parts
+built from a name are built from the name that is written.
 """
 
 from __future__ import annotations
@@ -18,13 +26,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tools.generators.address import place_postcodes, streets
 from tools.generators.registry import Related, get
 from tools.profile.numbers import parse_numbers
 from tools.profile.patterns import MASK_RE, shape
 from tools.profile.quality import UK_POSTCODE_RE, US_ZIP_RE, case_style
-from tools.synth import entities, vocabulary
+from tools.synth import entities, places, vocabulary
 from tools.synth.arrays import allocate, flags, keep_where
 from tools.synth.keys import key_layout, make_keys, stripped_values
+from tools.synth.places import Places
 from tools.synth.plan import ColumnPlan
 from tools.synth.shapes import (
     ShapeMix,
@@ -42,6 +52,7 @@ GENERATOR_LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR")
 GRID = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 KEY_ENTITIES = frozenset({"customer_id"})
 NAME_ENTITIES = frozenset({"person_name", "first_name", "last_name"})
+ROUNDS = 6  # redraws of the cells that equal a production value or name pair, at synthesis time
 
 
 @dataclass
@@ -78,25 +89,33 @@ def regenerate(
     rng: np.random.Generator,
     present: np.ndarray,
     context: dict[str, np.ndarray],
+    where: Places | None = None,
 ) -> Regenerated:
     """``size`` new values for the sensitive column ``plan`` (None where ``present`` is False).
 
-    ``context`` maps entities already regenerated in this table (first_name, last_name) to their
-    values, so a full name or an email can be built from the same row's names."""
+    ``context`` maps values already made in this table's rows (names under ``entities.context_key``,
+    the regenerated postcode under 'place:postcode') to build a full name, an email or an address
+    from the same row's parts; ``where`` holds each row's gazetteer entry for its place columns."""
     kind = plan.profile.inferred.type
     entity = plan.entity or "other_pii"
     locale = _generator_locale(plan.locale)
     raw = _unmasked(raw)
-    if kind in ("date", "datetime"):
+    placed = places.part(plan) if where is not None else None
+    if where is not None and placed is not None:
+        text, detail = _placed(plan, raw, size, rng, locale, context, where, placed)
+        if not _has_case_issue(plan):
+            text = apply_case_mix(text, case_mix(_present_text(raw)), rng)
+        out = Regenerated(_text(text), None, detail)
+    elif kind in ("date", "datetime"):
         out = _dates(plan, size, rng)
     elif kind in ("integer", "decimal", "float") and entity not in _TEXT_MAKERS:
         out = _numbers(plan, raw, size, rng)
     elif entity in KEY_ENTITIES or (kind == "identifier" and plan.profile.unique):
         out = _keys(plan, raw, size, rng)
     elif entity in _TEXT_MAKERS:
-        if kind in ("category", "boolean") and not needs_context(entity):
+        if kind in ("category", "boolean") and not uses_context(plan, context):
             text, detail = _pooled(plan, raw, size, rng, locale, context)
-        elif repeating(plan) and not needs_context(entity):
+        elif repeating(plan) and not uses_context(plan, context):
             text, detail = _repeated(plan, raw, size, rng, locale, context)
         else:
             text, detail = _TEXT_MAKERS[entity](plan, raw, size, rng, locale, context)
@@ -305,22 +324,101 @@ def _last(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator,
     return _gen("last_name", rng, size, locale=locale), f"surnames ({locale})"
 
 
+def _row_names(plan: ColumnPlan, context: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first names and surnames already made for this column's person in each row, if any: the
+    row's own person's for a customer's or patient's column, the next of kin's for the next of kin's."""
+    role = entities.person_role(plan.column)
+    first, last = (f"{role}:{e}" if role else e for e in ("first_name", "last_name"))
+    if first in context and last in context:
+        return context[first], context[last]
+    return None
+
+
+def uses_context(plan: ColumnPlan, context: dict[str, np.ndarray]) -> bool:
+    """The column is built from other columns of its row (so it cannot be drawn from a pool)."""
+    if plan.entity == "person_name":
+        return _row_names(plan, context) is not None
+    if plan.entity == "email":
+        return _row_names(plan, context) is not None or _full_name_key(plan) in context
+    return False
+
+
+def _full_name_key(plan: ColumnPlan) -> str:
+    return entities.context_key("person_name", plan.column)
+
+
+@dataclass(frozen=True)
+class NameStyle:
+    """How a full-name column is written: 'Last, First' share, titles ('Dr H. Tanaka') and initials,
+    read from the column's layout (titles are public vocabulary: Dr, Mr, Mrs ...)."""
+
+    comma: float = 0.0
+    titled: float = 0.0
+    titles: tuple[tuple[str, int], ...] = ()
+    initial: float = 0.0
+    dotted: bool = True
+
+    @classmethod
+    def of(cls, raw: pd.Series) -> NameStyle:
+        present = stripped_values(raw)
+        if not len(present):
+            return cls()
+        comma = float(present.str.contains(", ", regex=False).mean())
+        lead = present.str.extract(r"^([A-Za-z]+\.?)\s+\S", expand=False)
+        is_title = lead.str.rstrip(".").str.lower().isin(entities.TITLES).fillna(False)
+        counts = lead[is_title].value_counts()
+        rest = present.where(~is_title, present.str.replace(r"^\S+\s+", "", regex=True))
+        initial = rest.str.match(r"^[A-Za-z]\.?\s+\S") & ~rest.str.contains(",", regex=False)
+        dotted = bool(rest[initial].str.match(r"^[A-Za-z]\.").mean() >= 0.5) if initial.any() else True
+        return cls(
+            comma=comma,
+            titled=float(is_title.mean()),
+            titles=tuple((str(t), int(c)) for t, c in counts.items()),
+            initial=float(initial.mean()),
+            dotted=dotted,
+        )
+
+    def write(self, first: pa.Array, last: pa.Array, rng: np.random.Generator) -> pa.Array:
+        size = len(first)
+        shown = first
+        if self.initial > 0:
+            letter = pc.utf8_slice_codeunits(first, 0, 1)
+            initial = pc.binary_join_element_wise(letter, ".", "") if self.dotted else letter
+            shown = pc.if_else(pa.array(flags(rng, size, self.initial)), initial, first)
+        normal = pc.binary_join_element_wise(shown, last, " ")
+        reverse = pc.binary_join_element_wise(last, shown, ", ")
+        name = pc.if_else(pa.array(flags(rng, size, self.comma)), reverse, normal)
+        if self.titled > 0 and self.titles:
+            spelled = np.array([t for t, _ in self.titles], dtype=object)
+            title = spelled[allocate(rng, size, np.array([c for _, c in self.titles], dtype=np.float64))]
+            titled = pc.binary_join_element_wise(pa.array(title.tolist(), pa.string()), name, " ")
+            name = pc.if_else(pa.array(flags(rng, size, self.titled)), titled, name)
+        return name
+
+    def describe(self) -> str:
+        parts = [f"'Last, First' {self.comma:.0%}"]
+        if self.titled:
+            parts.append(f"titled {self.titled:.0%}")
+        if self.initial:
+            parts.append(f"initials {self.initial:.0%}")
+        return "; ".join(parts)
+
+
 def _full(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
           context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
-    """'First Last', or 'Last, First' at the share of comma shapes; from this row's name columns if any."""
-    if "first_name" in context and "last_name" in context:
-        first = pa.array(_fill_blank(context["first_name"], _gen("first_name", rng, size, locale=locale)), pa.string())
-        last = pa.array(_fill_blank(context["last_name"], _gen("last_name", rng, size, locale=locale)), pa.string())
+    """Full names in the column's own style, from this person's name columns in the row if any (the
+    row's own person's, or for a clinician's or next of kin's column, that person's); else new names."""
+    names = _row_names(plan, context)
+    if names is not None:
+        first = pa.array(_fill_blank(names[0], _gen("first_name", rng, size, locale=locale)), pa.string())
+        last = pa.array(_fill_blank(names[1], _gen("last_name", rng, size, locale=locale)), pa.string())
         source = "this row's first and last names"
     else:
         first, last = _gen("first_name", rng, size, locale=locale), _gen("last_name", rng, size, locale=locale)
-        source = f"names ({locale})"
-    present = stripped_values(raw)
-    comma = float(present.str.contains(", ", regex=False).mean()) if len(present) else 0.0
-    flipped = flags(rng, size, comma)
-    normal = pc.binary_join_element_wise(first, last, " ")
-    reverse = pc.binary_join_element_wise(last, first, ", ")
-    return pc.if_else(pa.array(flipped), reverse, normal), f"{source}; 'Last, First' {comma:.0%}"
+        role = entities.person_role(plan.column)
+        source = f"names ({locale})" + (f" of their own (the {role}'s, not the row's person's)" if role else "")
+    style = NameStyle.of(raw)
+    return style.write(first, last, rng), f"{source}; {style.describe()}"
 
 
 def _fill_blank(values: np.ndarray, spare: pa.Array) -> np.ndarray:
@@ -330,17 +428,27 @@ def _fill_blank(values: np.ndarray, spare: pa.Array) -> np.ndarray:
 
 def _email(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
            context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
-    if "first_name" in context and "last_name" in context:
+    """Addresses at reserved example domains, from this person's first name and surname in the row
+    (or their full name's), else from new names."""
+    names = _row_names(plan, context)
+    if names is None and _full_name_key(plan) in context:
+        first_words, last_words = entities.split_full_names(_objects(context[_full_name_key(plan)]))
+        names = (_text(first_words), _text(last_words))
+    if names is not None:
         related = Related(
             {
-                "first": pa.array(_fill_blank(context["first_name"], _gen("first_name", rng, size, locale=locale))),
-                "last": pa.array(_fill_blank(context["last_name"], _gen("last_name", rng, size, locale=locale))),
+                "first": pa.array(_fill_blank(names[0], _gen("first_name", rng, size, locale=locale)), pa.string()),
+                "last": pa.array(_fill_blank(names[1], _gen("last_name", rng, size, locale=locale)), pa.string()),
             }
         )
         return _gen("email", rng, size, related, locale=locale, **{"from": ["first", "last"]}), (
             "addresses at reserved example domains, from this row's names"
         )
     return _gen("email", rng, size, locale=locale), "addresses at reserved example domains"
+
+
+def _objects(values: np.ndarray) -> pa.Array:
+    return pa.array([v if isinstance(v, str) else None for v in np.asarray(values, dtype=object).tolist()], pa.string())
 
 
 def _phone(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
@@ -354,9 +462,85 @@ def _phone(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator
 
 def _street(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
             context: dict[str, np.ndarray]) -> tuple[pa.Array, str]:  # fmt: skip
-    if shape_mix(plan.profile).share(lambda s: "," in s) >= 0.5:
+    if _one_line(raw):
         return _gen("address", rng, size, locale=locale), f"one-line addresses ({locale})"
     return _gen("street", rng, size, locale=locale), f"street lines ({locale})"
+
+
+FLAT_RE = r"^(?:flat|apartment|apt|unit)\s+\w+,"
+
+
+def _placed(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
+            context: dict[str, np.ndarray], where: Places, part: str) -> tuple[pa.Array, str]:  # fmt: skip
+    """A place column from each row's gazetteer entry: its postcode district, post town, county or
+    region, or an address line naming its town (and postcode, when the sample's lines carry one)."""
+    gaz, entries = where.gazetteer, where.entries
+    note = f"; {where.unmatched} rows' modelled place not in the gazetteer" if where.unmatched else ""
+    if part == "postcode":
+        present = stripped_values(raw)
+        zip4 = gaz.locale == "en_US" and len(present) > 0 and present.str.match(r"^\d{5}-\d{4}$").mean() >= 0.5
+        codes = place_postcodes(rng, entries, gaz.locale, zip4=bool(zip4))
+        if gaz.locale == "en_GB":
+            valid = present[present.str.match(UK_POSTCODE_RE)]
+            unspaced = float((~valid.str.contains(" ", regex=False)).mean()) if len(valid) else 0.0
+            codes = pc.if_else(pa.array(flags(rng, size, unspaced)), pc.replace_substring(codes, " ", ""), codes)
+        return codes, f"postcodes in the districts of each row's town ({gaz.locale} gazetteer){note}"
+    if part == "town":
+        return pa.array(
+            gaz.town[entries], pa.string()
+        ), f"post towns of each row's place ({gaz.locale} gazetteer){note}"
+    if part == "area":
+        field = places.area_field(plan, raw, gaz)
+        return pa.array(
+            field[entries], pa.string()
+        ), f"counties/regions of each row's place ({gaz.locale} gazetteer){note}"
+    if not _one_line(raw):
+        return streets(rng, size, gaz.locale), f"street lines ({gaz.locale})"
+    return _address_lines(raw, size, rng, context, where), f"address lines naming each row's own town{note}"
+
+
+def _address_lines(raw: pd.Series, size: int, rng: np.random.Generator, context: dict[str, np.ndarray],
+                   where: Places) -> pa.Array:  # fmt: skip
+    """'12 Church Road, Leeds' (UK), 'Flat 3, ...' at the sample's share of flats, the row's postcode
+    after the town when most of the sample's lines end in one; US 'line, City, ST 12345'."""
+    gaz, entries = where.gazetteer, where.entries
+    present = stripped_values(raw)
+    lines = present[present.str.contains(",", regex=False)]
+    tail = lines.str.rsplit(",", n=1).str[-1].str.strip().str.upper()
+    town = pa.array(gaz.town[entries], pa.string())
+    line = streets(rng, size, gaz.locale)
+    code = _row_postcodes(context, rng, where)
+    if gaz.locale == "en_US":
+        with_code = len(tail) > 0 and tail.str.match(r"^[A-Z]{2}\s+\d{5}").mean() >= 0.5
+        state = pa.array(gaz.county[entries], pa.string())
+        end = pc.binary_join_element_wise(state, code, " ") if with_code else state
+        return pc.binary_join_element_wise(line, town, end, ", ")
+    with_code = len(tail) > 0 and tail.str.match(UK_POSTCODE_RE).mean() >= 0.5
+    flats = float(present.str.match(FLAT_RE, case=False).mean()) if len(present) else 0.0
+    number = pc.cast(pa.array(1 + (rng.random(size) ** 2 * 30).astype(np.int64)), pa.string())
+    flat = pc.binary_join_element_wise("Flat", number, " ")
+    line = pc.if_else(pa.array(flags(rng, size, flats)), pc.binary_join_element_wise(flat, line, ", "), line)
+    parts = [line, town, code] if with_code else [line, town]
+    return pc.binary_join_element_wise(*parts, ", ")
+
+
+def _row_postcodes(context: dict[str, np.ndarray], rng: np.random.Generator, where: Places) -> pa.Array:
+    """The row's regenerated postcode column (written canonically: upper case, the space restored),
+    else a postcode in the row's district."""
+    made = place_postcodes(rng, where.entries, where.locale)
+    if "place:postcode" not in context:
+        return made
+    given = pa.array([v if isinstance(v, str) else None for v in context["place:postcode"].tolist()], pa.string())
+    canonical = pc.utf8_upper(pc.replace_substring(given, " ", ""))
+    if where.locale == "en_GB":
+        canonical = pc.replace_substring_regex(canonical, r"^(.+)(\d[A-Z]{2})$", r"\1 \2")
+    return pc.coalesce(canonical, made)
+
+
+def _one_line(raw: pd.Series) -> bool:
+    """Most of the column's addresses are whole lines ('12 Mill Lane, Leeds'), not street lines."""
+    present = stripped_values(raw)
+    return len(present) > 0 and float(present.str.contains(",", regex=False).mean()) >= 0.5
 
 
 def _postcode(plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str,
@@ -518,8 +702,129 @@ def typed_kind(plan: ColumnPlan) -> str | None:
 
 def needs_context(entity: str | None) -> bool:
     """Entities built from other columns of the row are made after those."""
-    return entity in ("person_name", "email")
+    return entity in ("person_name", "email", "street_address")
 
 
 def provides_context(entity: str | None) -> bool:
     return entity in ("first_name", "last_name")
+
+
+def assembly_order(plan: ColumnPlan) -> int:
+    """The order a table's columns are made in: modelled ones first (regenerated place columns agree
+    with them), then names, then place and other columns, then full names, then what is built from
+    names and places (emails, address lines)."""
+    if plan.strategy != "regenerated":
+        return 0
+    if provides_context(plan.entity):
+        return 1
+    if plan.entity == "person_name":
+        return 3
+    if plan.entity in ("email", "street_address", "username"):
+        return 4
+    return 2
+
+
+def kept_key(plan: ColumnPlan) -> str | None:
+    """Under which key a regenerated column's values are kept for the rest of its row, if at all."""
+    if plan.entity in ("first_name", "last_name", "person_name"):
+        return entities.context_key(plan.entity, plan.column)
+    if places.part(plan) == "postcode":
+        return "place:postcode"
+    return None
+
+
+def unlike_sample(
+    plan: ColumnPlan,
+    raw: pd.Series,
+    made: Regenerated,
+    rng: np.random.Generator,
+    context: dict[str, np.ndarray],
+    where: Places | None,
+    hits: Callable[[np.ndarray, ColumnPlan], np.ndarray],
+) -> tuple[Regenerated, int]:
+    """``made`` with every cell that ``hits`` (a production value, a production name pair) made again
+    from the same row's parts (its names, its place), a few times over; and how many cells were redrawn.
+    What still hits is left to the leakage check, which refuses the run."""
+    if made.codec is not None:
+        return made, 0
+    values = made.values.copy()
+    bad = np.flatnonzero(hits(values, plan))
+    found = len(bad)
+    for _ in range(ROUNDS):
+        if not len(bad):
+            break
+        rows_context = {key: value[bad] for key, value in context.items()}
+        again = regenerate(
+            plan, raw, len(bad), rng, np.ones(len(bad), dtype=bool), rows_context, where.take(bad) if where else None
+        )
+        values[bad] = again.values
+        bad = bad[hits(values[bad], plan)]
+    if not found:
+        return made, 0
+    detail = f"{made.detail}; {found - len(bad)} values drawn again: they equalled a sample value or name"
+    return Regenerated(values, made.codec, detail), found - len(bad)
+
+
+def unlike_sample_pairs(
+    first: np.ndarray,
+    last: np.ndarray,
+    hits: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    spare_first: Callable[[int], np.ndarray],
+    spare_last: Callable[[int], np.ndarray],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """First names and surnames with no row pairing them as a production person did: such a row takes
+    another surname, first another row's (so recurring surnames keep recurring), then a fresh one,
+    then also a fresh first name. Returns both columns and how many rows were redrawn."""
+    first, last = first.copy(), last.copy()
+    bad = np.flatnonzero(hits(first, last))
+    found = len(bad)
+    pool = last[pd.notna(last)]
+    for round_ in range(3 * ROUNDS):
+        if not len(bad):
+            break
+        if round_ < ROUNDS and len(pool):
+            last[bad] = pool[rng.integers(0, len(pool), len(bad))]
+        elif round_ < 2 * ROUNDS:
+            last[bad] = spare_last(len(bad))
+        else:
+            first[bad] = spare_first(len(bad))
+        bad = bad[hits(first[bad], last[bad])]
+    return first, last, found - len(bad)
+
+
+LAST4_NAMES = frozenset(
+    {"last4", "lastfour", "last4digits", "cardlast4", "panlast4", "cardlastfour", "cardlast4digits"}
+)
+
+
+def is_last4(column: str) -> bool:
+    """A column of a card's last four digits (card_last4, last_4_digits, pan_last4, lastFour)."""
+    return "".join(entities.column_tokens(column)) in LAST4_NAMES
+
+
+def agree_last4(plans: list[ColumnPlan], columns: dict[str, object]) -> dict[str, str]:
+    """Each last-four-digits column takes the last four digits of the row's regenerated card number
+    wherever both are present (a row without a card keeps its modelled value); returns a detail per
+    column changed. Numbers stay numbers (a column learned as integers), text stays text."""
+    cards = [p for p in plans if p.entity == "payment_card" and p.strategy == "regenerated" and not is_last4(p.column)]
+    details: dict[str, str] = {}
+    if not cards:
+        return details
+    card = cards[0]
+    digits = pd.Series(np.asarray(columns[card.column], dtype=object)).str.replace(r"\D", "", regex=True)
+    tail = digits.str[-4:].where(digits.str.len() >= 4)
+    for plan in plans:
+        if plan is card or not is_last4(plan.column) or plan.column not in columns:
+            continue
+        values = np.asarray(columns[plan.column]).copy()
+        rows = np.flatnonzero(pd.notna(values) & tail.notna().to_numpy())
+        if values.dtype.kind == "f":
+            values[rows] = tail.iloc[rows].astype(np.int64).to_numpy()
+        elif values.dtype.kind == "O":
+            values[rows] = tail.iloc[rows].to_numpy(dtype=object)
+        else:
+            continue
+        columns[plan.column] = values
+        details[plan.column] = f"the last four digits of the row's {card.column} ({len(rows)} rows with both)"
+    return details
