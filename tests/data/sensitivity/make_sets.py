@@ -1,17 +1,24 @@
-"""Regenerate the labelled sensitivity sets: dev/*.csv, test/*.csv and labels.yaml.
+"""Regenerate the labelled sensitivity sets: SET/*.csv and labels.yaml.
 
-    .venv/bin/python tests/data/sensitivity/make_sets.py
+    .venv/bin/python tests/data/sensitivity/make_sets.py [SET ...]   # default: every set
+    .venv/bin/python tests/data/sensitivity/make_sets.py --labels    # labels.yaml only, no CSV rewritten
 
 Values are fictitious and deterministic (Faker with fixed seeds, plus small generators below for
 identifiers Faker lacks or gets wrong, e.g. Faker's en_GB NI numbers all use the unallocated ZZ
 prefix). The CSVs are committed, so the sets stay fixed even if a newer Faker changes its output;
-rerun this only on purpose. The dev set is for tuning; the test set is only for measuring.
+rerun this only on purpose, naming the sets to write (labels.yaml is always written whole, from the
+specs below). The dev sets are for tuning; the test sets are only for measuring.
+
+Each column's label is a privacy role (identifier, quasi_identifier, sensitive_attribute, non_sensitive)
+and an entity; a spec written before roles gives ``True``/``False`` (sensitive or not) and the role is
+the one the written policy gives the entity.
 
 Labelling decisions (also in labels.yaml):
 - the policy is the one written in tools/sensitive/policy.py; in short:
 - business contact data (a store's city, phone, postcode) is not personal: not sensitive; a customer's
   town is (a quasi-identifier: generalise), and so are age and salary;
-- gender / sex is a quasi-identifier that is kept, not regenerated: not sensitive, entity ``gender``;
+- gender / sex is a quasi-identifier: sensitive (role quasi_identifier), modelled with the rest and kept,
+  entity ``gender`` (issue 10; it was labelled not sensitive before);
 - special-category data about a person is sensitive: health (diagnoses, ICD codes, the ward a patient is
   on, allergies, blood group, medication, smoking, body measurements) is ``medical_condition``; the same
   words in a table that is not about persons (a ward list, a parcel's weight, blood-bank stock, a
@@ -34,6 +41,7 @@ from __future__ import annotations
 
 import random
 import string
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -237,8 +245,8 @@ DE_REFERENCES = ["Miete Juni - {first} {last}", "Taschengeld für {first}", "Dan
 DE_PLAIN = ["Rechnung {n}", "Lastschrift {n}", "Strom Abschlag", "Kfz-Versicherung", "Gutschrift", "Sparplan"]
 
 
-# table -> (locale, seed, [(column, generator, sensitive, entity, note)])
-Column = tuple[str, Gen, bool, str, str]
+# table -> (locale, seed, [(column, generator, sensitive or role, entity, note)])
+Column = tuple[str, Gen, bool | str, str, str]
 SETS: dict[str, dict[str, tuple[str, int, list[Column]]]] = {
     "dev": {
         "dev_accounts": ("en_US", 11, [
@@ -291,7 +299,7 @@ SETS: dict[str, dict[str, tuple[str, int, list[Column]]]] = {
             ("post_code", faker("postcode"), True, "postcode", ""),
             ("d_o_b", date_of_birth("%d/%m/%Y"), True, "date_of_birth", ""),
             ("nino", nino, True, "uk_nino", ""),
-            ("gender", choice("M", "F", "X", "M", "F"), False, "gender", "policy: a kept quasi-identifier"),
+            ("gender", choice("M", "F", "X", "M", "F"), "quasi_identifier", "gender", "policy: a quasi-identifier"),
             ("signup_date", recent_date("%d/%m/%Y"), False, "none", "date, not a birth date"),
             ("loyalty_tier", choice("Gold", "Silver", "Bronze"), False, "none", ""),
             ("marketing_opt_in", choice("Y", "N"), False, "none", ""),
@@ -328,8 +336,8 @@ SETS: dict[str, dict[str, tuple[str, int, list[Column]]]] = {
             ("Telefon", faker("phone_number"), True, "phone", ""),
             ("IBAN", faker("iban"), True, "iban", ""),
             ("Gehalt", money(28_000, 140_000), True, "salary", ""),
-            ("Geschlecht", choice("männlich", "weiblich", "divers"), False, "gender",
-             "policy: a kept quasi-identifier"),
+            ("Geschlecht", choice("männlich", "weiblich", "divers"), "quasi_identifier", "gender",
+             "policy: a quasi-identifier"),
         ]),
         "clients_fr": ("fr_FR", 25, [
             ("nom", faker("last_name"), True, "last_name", ""),
@@ -515,7 +523,7 @@ SETS: dict[str, dict[str, tuple[str, int, list[Column]]]] = {
             ("price", money(1, 15), False, "none", ""),
         ]),
         "gym_members": ("en_GB", 51, [
-            ("sex", choice("Male", "Female"), False, "gender", "policy: a kept quasi-identifier"),
+            ("sex", choice("Male", "Female"), "quasi_identifier", "gender", "policy: a quasi-identifier"),
             ("card_last_four", faker("numerify", text="####"), False, "none", "policy: last 4 digits alone"),
             ("birth_dt", mixed_dates_of_birth, True, "date_of_birth", "mixed date formats"),
             ("weight_kg", decimal(50, 120), True, "medical_condition", "a member's body weight"),
@@ -540,25 +548,36 @@ def messy(values: list[str], r: random.Random, empty: float = 0.03) -> list[str]
     return out
 
 
-def build() -> None:
+def label(table: str, column: str, truth: bool | str, entity: str, note: str) -> dict[str, Any]:
+    """One labels.yaml entry: a role given as text is written with the sensitive flag it implies."""
+    if isinstance(truth, str):
+        head: dict[str, Any] = {"table": table, "column": column, "sensitive": truth != "non_sensitive",
+                                "role": truth, "entity": entity}  # fmt: skip
+    else:
+        head = {"table": table, "column": column, "sensitive": truth, "entity": entity}
+    return head | ({"note": note} if note else {}) | ({"batch": 2} if table in BATCH_2 else {})
+
+
+def build(names: list[str], write_csv: bool = True) -> None:
     labels: dict[str, list[dict[str, Any]]] = {}
     for set_name, tables in SETS.items():
         folder = HERE / set_name
+        labels[set_name] = [
+            label(table, column, truth, entity, note)
+            for table, (_, _, columns) in tables.items()
+            for column, _, truth, entity, note in columns
+        ]
+        if not write_csv or set_name not in names:
+            continue
         folder.mkdir(exist_ok=True)
-        labels[set_name] = []
         for table, (locale, seed, columns) in tables.items():
             fake = Faker(locale)
             fake.seed_instance(seed)
             rng = random.Random(seed)
             data = {}
-            for column, gen, sensitive, entity, note in columns:
+            for column, gen, *_ in columns:
                 values = [gen(fake, rng) for _ in range(ROWS)]
                 data[column] = messy(values, rng) if column not in {"last4"} else values
-                labels[set_name].append(
-                    {"table": table, "column": column, "sensitive": sensitive, "entity": entity}
-                    | ({"note": note} if note else {})
-                    | ({"batch": 2} if table in BATCH_2 else {})
-                )
             frame = pd.DataFrame(data)
             if "last4" in frame and "card_number" in frame:
                 frame["last4"] = frame["card_number"].str.strip().str[-4:]
@@ -570,4 +589,8 @@ def build() -> None:
 
 
 if __name__ == "__main__":
-    build()
+    arguments = sys.argv[1:]
+    unknown = sorted(set(arguments) - set(SETS) - {"--labels"})
+    if unknown:
+        sys.exit(f"unknown set(s) {', '.join(unknown)}; sets: {', '.join(SETS)}")
+    build([a for a in arguments if a != "--labels"] or list(SETS), write_csv="--labels" not in arguments)
