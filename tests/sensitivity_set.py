@@ -24,12 +24,14 @@ from tools.sensitive.model import ColumnClassification, Role
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "sensitivity"
 SAMPLES = ROOT / "playbooks" / "samples"
-SETS = ("dev", "test", "samples")
-# what each set is to the classifier: only test batch 2 was labelled before the classifier saw it
+SETS = ("dev", "test", "samples", "dev3", "test3")
+# what each set is to the classifier: test batch 2 and test3 were labelled before the classifier saw them
 SET_ROLES = {
     "dev": "tuned on",
     "test": "batch 1 built by the tuner, batch 2 held out",
     "samples": "tuned on in issue 3",
+    "dev3": "tuned on in issue 10",
+    "test3": "held out: labelled before the classifier ran on it, never tuned on",
 }
 FROZEN = DATA / "FROZEN.sha256"
 CLASSIFIER = "tools/sensitive/"
@@ -105,7 +107,8 @@ def read_csv_table(path: Path) -> IngestedTable:
 
 
 def load_set(name: str) -> tuple[list[IngestedTable], list[Label]]:
-    """The tables and ground-truth labels of the "dev" or "test" set, or of the bundled "samples"."""
+    """The tables and ground-truth labels of a set of labels.yaml ("dev", "test", "dev3", "test3"), or of the
+    bundled "samples"."""
     if name == "samples":
         return load_samples()
     labels = [Label.model_validate(x) for x in yaml.safe_load((DATA / "labels.yaml").read_text())[name]]

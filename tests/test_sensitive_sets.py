@@ -60,3 +60,19 @@ def test_scores_count_every_role_as_sensitive_and_report_role_accuracy() -> None
     assert (scores.tp, scores.fp, scores.fn) == (2, 0, 0)
     assert scores.precision == scores.recall == scores.entity_accuracy == 1.0
     assert scores.role_accuracy == pytest.approx(2 / 3)
+
+
+def test_the_held_out_set_is_large_varied_and_full_of_hard_negatives() -> None:
+    """test3 (issue 10): at least 120 columns over several domains and languages, with vehicle registrations
+    as identifiers and counts named after health words or complaints as non_sensitive."""
+    tables, labels = load_set("test3")
+    assert len(labels) >= 120 and len(tables) >= 12
+    roles = {label.role for label in labels}
+    assert roles == {"identifier", "quasi_identifier", "sensitive_attribute", "non_sensitive"}
+    plates = [label for label in labels if label.entity == "vehicle_registration"]
+    assert len(plates) >= 5 and all(label.role == "identifier" for label in plates)
+    counts = [label for label in labels if "count" in label.note]  # the labeller's note: "a count", ...
+    assert len(counts) >= 8 and all(label.role == "non_sensitive" for label in counts), counts
+    assert sum(label.role == "non_sensitive" for label in labels) >= 60
+    _, tuned = load_set("dev3")
+    assert not {(x.table, x.column) for x in tuned} & {(x.table, x.column) for x in labels}  # no shared column
