@@ -338,6 +338,13 @@ MODIFIERS = words(
     "allowed enabled ext extension domain country prefix kind quality score at date time ts timestamp datetime "
     "dt capacity beds occupancy occupied"
 )
+# tokens that make a column a count, amount or score of what the rest of its name says: num_medications,
+# number_diagnoses, allergy_count, symptom_score, anzahl_diagnosen (classify: numbers under such a name
+# are no one's condition)
+COUNT_WORDS = words(
+    "count counts cnt num number numbers nbr n total totals tot sum qty quantity amount amt score scores "
+    "anzahl zahl gesamt summe menge nombre nb quantite montant cantidad numero aantal totaal hoeveelheid bedrag"
+)
 # contact terms so generic that the table's name decides whose they are: products.name, stores.phone
 GENERIC_CONTACT = words(
     "name phone telephone tel email mail address addr city town postcode zip zipcode postalcode fax street "
@@ -420,6 +427,7 @@ class NameAnalysis:
     neutral: NamePrior | None = None  # a plainly non-personal term (order_id, product_code)
     business: str | None = None  # the business qualifier token, if any
     modifier: str | None = None  # the modifier token, if any
+    counted: str | None = None  # a count/amount/score token beside other words (num_medications), if any
 
     def prior(self, entity: str) -> float:
         return max((p.score for p in self.priors if p.entity == entity), default=0.0)
@@ -517,6 +525,8 @@ def analyse_name(column: str, table: str = "") -> NameAnalysis:
         elif staff:
             add(NamePrior("person_name", 0.65, staff[0], "en", "rule", "a staff role: the column names the person"))
     _qualify(analysis, rest, priors, table)
+    if len(content) > 1:
+        analysis.counted = next((t for t in content if t in COUNT_WORDS), None)
     analysis.priors = sorted(priors.values(), key=lambda p: -p.score)
     if analysis.priors and analysis.neutral is not None and analysis.neutral.how == "phrase":
         analysis.neutral = None  # order_email: the positive term wins over the neutral one

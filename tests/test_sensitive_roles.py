@@ -1,0 +1,72 @@
+"""Issue 10 classifier rules: counts, amounts and scores are never medical conditions because of a word in
+their name; true health columns stay sensitive attributes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tools.ingest.model import IngestedTable, SourceInfo
+from tools.sensitive.classify import classify_column, classify_tables
+
+
+def small_integers(seed: int, high: int, n: int = 240) -> list[str]:
+    r = random.Random(seed)
+    return [str(min(int(r.expovariate(3 / high)), high)) for _ in range(n)]
+
+
+def table(name: str, columns: dict[str, list[str]]) -> IngestedTable:
+    import pandas as pd
+
+    frame = pd.DataFrame(columns)
+    source = SourceInfo(path=f"{name}.csv", format="csv", rows=len(frame), columns=frame.shape[1])
+    return IngestedTable(name=name, source=source, frame=frame)
+
+
+COUNTS = ["num_medications", "number_diagnoses", "num_lab_procedures", "medication_count", "diagnosis_score",
+          "allergy_count", "n_allergies", "total_prescriptions", "symptom_score", "nb_medicaments",
+          "anzahl_diagnosen", "aantal_medicijnen", "complaints_count", "num_complaints"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COUNTS)
+def test_counts_amounts_and_scores_of_health_words_are_not_sensitive(name: str) -> None:
+    result = classify_column(small_integers(len(name), 30), name, "encounters")
+    assert result.role == "non_sensitive" and not result.sensitive, result.evidence
+
+
+def test_the_same_counts_in_a_patients_table_stay_numbers_beside_true_health_columns() -> None:
+    r = random.Random(7)
+    n = 240
+    encounters = table(
+        "patient_encounters",
+        {
+            "patient_id": [f"P{100000 + i}" for i in range(n)],
+            "num_medications": small_integers(1, 40, n),
+            "number_diagnoses": small_integers(2, 16, n),
+            "diagnosis_code": [r.choice(["E11.9", "I10", "J45.909", "F32.1", "M54.5", "K21.9"]) for _ in range(n)],
+            "smoker": [r.choice("YN") for _ in range(n)],
+            "weight_kg": [f"{r.uniform(45, 130):.1f}" for _ in range(n)],
+            "blood_type": [r.choice(["A+", "A-", "O+", "O-", "B+", "AB+"]) for _ in range(n)],
+        },
+    )
+    by = {c.column: c for c in classify_tables([encounters])}
+    for column in ("num_medications", "number_diagnoses"):
+        assert by[column].role == "non_sensitive", by[column].evidence
+        assert any("count" in e.detail for e in by[column].evidence if e.method == "negative_rule")
+    for column in ("diagnosis_code", "smoker", "weight_kg", "blood_type"):
+        assert by[column].role == "sensitive_attribute" and by[column].entity == "medical_condition", column
+    assert by["patient_id"].role == "identifier"
+
+
+def test_a_count_named_column_of_codes_is_not_a_count() -> None:
+    """The rule needs numbers: a 'number'-named column of ICD-10 codes is still a diagnosis."""
+    r = random.Random(3)
+    codes = [r.choice(["E11.9", "I10", "J45.909", "F32.1", "M54.5", "K21.9", "C50.9", "N39.0"]) for _ in range(200)]
+    assert classify_column(codes, "diagnosis_number", "patients").role == "sensitive_attribute"
+
+
+def test_free_text_names_over_numbers_are_not_free_text() -> None:
+    result = classify_column(small_integers(5, 8), "complaints_received", "depots")
+    assert result.role == "non_sensitive", result.evidence
+    assert any("numbers, not text" in e.detail for e in result.evidence)
