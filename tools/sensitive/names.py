@@ -273,6 +273,19 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("free_text_pii", 0.62, "fr", "commentaire commentaires remarque remarques observations observation"),
     ("free_text_pii", 0.62, "es", "observaciones comentario comentarios notas nota mensaje"),
     ("free_text_pii", 0.62, "nl", "opmerking opmerkingen toelichting bericht notitie notities"),
+    ("vehicle_registration", 0.92, "en", "vehicle_registration vehicle_reg vehicle_reg_no vehicle_registration_no "
+     "vehicle_registration_number registration_number registration_no reg_no reg_number regno vrm vrn "
+     "number_plate numberplate licence_plate license_plate licence_plate_number license_plate_number plate_number "
+     "plate_no plate_num car_reg car_registration"),
+    ("vehicle_registration", 0.45, "en", "registration! reg! plate! plates!"),
+    ("vehicle_registration", 0.92, "de", "kennzeichen kfz_kennzeichen amtliches_kennzeichen autokennzeichen "
+     "nummernschild kfz_nr"),
+    ("vehicle_registration", 0.92, "fr", "immatriculation numero_immatriculation plaque_immatriculation"),
+    ("vehicle_registration", 0.45, "fr", "plaque!"),
+    ("vehicle_registration", 0.92, "es", "matricula numero_matricula matricula_vehiculo"),
+    ("vehicle_registration", 0.45, "es", "placa!"),
+    ("vehicle_registration", 0.92, "nl", "kenteken kentekenplaat kentekennummer nummerbord"),
+    ("vehicle_registration", 0.92, "it", "targa"),
     ("imei", 0.96, "en", "imei imei_number device_imei imeisv"),
     ("imsi", 0.96, "en", "imsi imsi_number subscriber_identity"),
     ("salary", 0.86, "en", "salary salaries income annual_income gross_income net_income wage wages gross_pay "

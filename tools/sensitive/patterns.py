@@ -34,6 +34,7 @@ from tools.sensitive.dates import DateFacts, dob_result, parse_dates
 from tools.sensitive.emails import EMAIL
 from tools.sensitive.freetext import detect_free_text
 from tools.sensitive.names import fold, words
+from tools.sensitive.plates import detect_vehicle_registration
 from tools.sensitive.values import (
     REGION_LOCALE,
     PatternResult,
@@ -530,6 +531,7 @@ DETECTORS = (
     detect_iban,
     detect_bank_numbers,
     detect_device_ids,
+    detect_vehicle_registration,
     detect_person_names,
     detect_street_address,
     detect_city,
