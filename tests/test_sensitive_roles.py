@@ -70,3 +70,44 @@ def test_free_text_names_over_numbers_are_not_free_text() -> None:
     result = classify_column(small_integers(5, 8), "complaints_received", "depots")
     assert result.role == "non_sensitive", result.evidence
     assert any("numbers, not text" in e.detail for e in result.evidence)
+
+
+def test_columns_named_after_a_drug_or_a_lab_test_are_health_data() -> None:
+    r = random.Random(9)
+    flags = [r.choice(["Yes", "No", "No"]) for _ in range(200)]
+    on_insulin = classify_column(flags, "on_insulin", "inpatients")
+    assert (on_insulin.role, on_insulin.entity) == ("sensitive_attribute", "medical_condition"), on_insulin.evidence
+    assert any("drug, condition or specialty" in e.detail for e in on_insulin.evidence)
+    results = [r.choice(["Normal", "High", "Very high", "Not tested"]) for _ in range(200)]
+    assert classify_column(results, "glucose_result", "inpatients").role == "sensitive_attribute"
+    beds = [str(r.randint(0, 30)) for _ in range(200)]
+    assert classify_column(beds, "insulin_pumps_in_stock", "pharmacy_stock").role == "non_sensitive"
+
+
+def test_person_keys_and_person_roles_in_other_languages() -> None:
+    keys = [str(4_000_000 + i) for i in range(200)]
+    for name in ("num_empleado", "numero_eleve", "hosp_no", "leerlingnummer"):
+        result = classify_column(keys if name != "hosp_no" else [f"RX{k}" for k in keys], name, "records")
+        assert (result.role, result.entity) == ("identifier", "customer_id"), (name, result.evidence)
+    r = random.Random(2)
+    names = [f"{r.choice(['Jonas', 'Mia', 'Lukas', 'Lea'])} {r.choice(['Schmidtke', 'Heuser', 'Gröber'])}"
+             for _ in range(200)]  # fmt: skip
+    renter = classify_column(names, "Mieter", "mietwagen")
+    assert (renter.role, renter.entity) == ("identifier", "person_name"), renter.evidence
+
+
+def test_birth_dates_of_children_are_dates_of_birth() -> None:
+    from datetime import date
+
+    r = random.Random(5)
+    pupils = [f"{r.randint(1, 28):02d}/{r.randint(1, 12):02d}/{r.randint(2008, 2012)}" for _ in range(200)]
+    result = classify_column(pupils, "date_naissance", "eleves", today=date(2026, 6, 1))
+    assert (result.role, result.entity) == ("quasi_identifier", "date_of_birth"), result.evidence
+    orders = [f"{r.randint(1, 28):02d}/{r.randint(1, 12):02d}/2026" for _ in range(200)]
+    assert classify_column(orders, "order_date", "orders", today=date(2026, 12, 31)).role == "non_sensitive"
+
+
+def test_a_vehicle_make_is_not_a_surname() -> None:
+    r = random.Random(6)
+    makes = [r.choice(["Ford", "Vauxhall", "Peugeot", "Mercedes-Benz", "Renault"]) for _ in range(240)]
+    assert classify_column(makes, "make", "fleet").role == "non_sensitive"

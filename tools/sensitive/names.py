@@ -72,6 +72,11 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("person_name", 0.55, "de", "kunde! kunden!"),
     ("person_name", 0.55, "es", "nombre! cliente!"),
     ("person_name", 0.55, "nl", "naam! klant!"),
+    ("person_name", 0.55, "en", "renter! tenant! lessee! driver! keeper!"),
+    ("person_name", 0.55, "de", "mieter! fahrer! halter! leasingnehmer!"),
+    ("person_name", 0.55, "fr", "locataire! conducteur!"),
+    ("person_name", 0.55, "es", "arrendatario! inquilino! conductor!"),
+    ("person_name", 0.55, "nl", "huurder! bestuurder! leasenemer!"),
     ("first_name", 0.93, "en", "first_name firstname fname f_name given_name givenname forename forenames first_nm "
      "christian_name middle_name"),
     ("first_name", 0.93, "de", "vorname rufname"),
@@ -174,6 +179,11 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
      "immunisation immunization hba1c cholesterol blood_pressure systolic diastolic blood_glucose illness "
      "disease injury injuries cause_of_death sickness sick_leave sickness_absence clinical_specialty "
      "treating_specialty admitting_specialty admitting_ward"),
+    ("medical_condition", 0.88, "en", "glucose blood_sugar blood_glucose_level"),
+    ("medical_condition", 0.88, "de", "blutzucker glukose"),
+    ("medical_condition", 0.88, "fr", "glycemie glucose_sanguin"),
+    ("medical_condition", 0.88, "es", "glucosa glucemia"),
+    ("medical_condition", 0.88, "nl", "bloedsuiker glucosewaarde"),
     ("medical_condition", 0.6, "en", "ward specialty speciality"),
     ("medical_condition", 0.55, "en", "condition! treatment! procedure!"),
     ("medical_condition", 0.88, "de", "diagnose diagnosen hauptdiagnose nebendiagnose krankheit krankheiten "
@@ -251,7 +261,8 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("customer_id", 0.86, "en", "customer_id cust_id custid client_id user_id userid patient_id member_id "
      "employee_id emp_id emp_no employee_no employee_number staff_id staff_no person_id subscriber_id account_id "
      "contact_id guest_id passenger_id student_id student_number customer_number customer_no cust_no cust_num "
-     "customer_ref cust_ref client_ref client_number mrn medical_record_number hospital_number loyalty_number "
+     "customer_ref cust_ref client_ref client_number mrn medical_record_number hospital_number hospital_no hosp_no "
+     "hosp_num hospital_num loyalty_number "
      "loyalty_card membership_number member_no"),
     ("customer_id", 0.7, "en", "policy_number policy_no"),
     ("customer_id", 0.86, "de", "kundennummer kunden_nr kundennr kunden_id kd_nr personalnummer mitarbeiternummer "
@@ -303,7 +314,7 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
      "order_no order_number order_ref ordernumber invoice invoice_no invoice_number invoice_id transaction_id "
      "txn_id transaction_ref payment_id product product_id product_code productcode product_name sku item_id "
      "item_code article_number price unit_price amount total subtotal tax vat qty quantity currency status "
-     "category brand colour color size weight created_at updated_at created updated timestamp order_date "
+     "category brand make model colour color size weight created_at updated_at created updated timestamp order_date "
      "ship_date delivery_date due_date version revision batch lot barcode ean upc gtin isbn tracking_number "
      "tracking_no shipment_id parcel_id ticket_id case_id booking_ref rating flag is_active active enabled "
      "country country_code region state county bic swift swift_code bic_code mcc currency_code last_login "
@@ -375,7 +386,10 @@ PERSON_NOUNS = (
     words(
         "customer cust client kunde kunden klant cliente user usr patient member mitglied employee emp staff "
         "mitarbeiter person subscriber contact guest passenger student applicant candidate holder owner insured "
-        "beneficiary utilisateur usuario gebruiker benutzer lid relatie abonne abonnent socio patienten"
+        "beneficiary utilisateur usuario gebruiker benutzer lid relatie abonne abonnent socio patienten "
+        "renter tenant lessee driver mieter fahrer locataire conducteur arrendatario inquilino huurder bestuurder "
+        "empleado empleada trabajador eleve etudiant alumno alumna estudiante leerling werknemer medewerker "
+        "salarie employe schuler paciente"
     )
     | STAFF_NOUNS
 )
@@ -404,6 +418,13 @@ HEALTH_TABLES = words(
     "clinique clinica kliniek medical medizinisch medico medicale health gesundheit sante salud gezondheid "
     "admission episode encounter diagnosis diagnose prescription consultation referral ehr emr"
 )
+
+
+def health_words() -> frozenset[str]:
+    """Drugs, conditions and specialties (the vocabulary value detectors use: health_terms.txt)."""
+    from tools.sensitive.values import vocabulary
+
+    return vocabulary("health_terms")
 
 
 def singular(token: str) -> str:
@@ -524,6 +545,9 @@ def analyse_name(column: str, table: str = "") -> NameAnalysis:
         compound = _compound("".join(content))
         if compound is not None:
             add(NamePrior(compound.entity, compound.score * 0.85, compound.key, compound.lang, "compound"))
+    health = next((t for t in rest if t in health_words()), None)
+    if health is not None:
+        add(NamePrior("medical_condition", 0.7, health, "en", "vocabulary", "names a drug, condition or specialty"))
     # person noun + id / name token: customer_ref, patient_nm
     nouns = [t for t in tokens if t in PERSON_NOUNS]
     glued = _glued_id(content)

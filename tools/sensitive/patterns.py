@@ -551,7 +551,7 @@ def run_detectors(
     v = Values(values)
     results: list[PatternResult] = []
     if v.n == 0:
-        return results, DateFacts(0, 0, None, 0, 0, 0, 0.0, None)
+        return results, DateFacts(0, 0, None, 0, 0, 0, 0, 0.0, None)
     for detector in DETECTORS:
         results.extend(detector(v))
     explained = max((r.score() for r in results), default=0.0) >= 0.5
