@@ -7,7 +7,10 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Callable
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from tools.sensitive.classify import classify_column
@@ -92,3 +95,87 @@ def test_look_alikes_are_not_registrations() -> None:
     assert classify_column(counts, "complaint_count", "vehicles").role == "non_sensitive"
     skus = [f"SKU-{r.randint(10_000, 99_999)}" for _ in range(200)]
     assert classify_column(skus, "sku", "parts").role == "non_sensitive"
+
+
+# ---------------------------------------------------------------- the generator and regeneration
+
+
+def generate(seed: int, size: int, **params: object) -> list[str]:
+    from tools.generators.registry import Related, get
+
+    spec = get("vehicle_registration")
+    assert spec is not None
+    return list(spec.func(np.random.default_rng(seed), size, spec.parse_params(params), Related()).to_pylist())
+
+
+@pytest.mark.parametrize("country", ["GB", "DE", "NL", "FR", "ES"])
+def test_generated_plates_are_recognised_as_their_country(country: str) -> None:
+    made = generate(1, 300, country=country)
+    assert len(made) == 300 and len(set(made)) > 250
+    results, _ = run_detectors(made, text_like=False)
+    strong = next(r for r in results if r.detector == "vehicle registration formats")
+    assert strong.score() >= 0.7 and max(strong.locales, key=strong.locales.__getitem__).endswith(country)
+
+
+def test_generated_plates_follow_the_shapes_and_the_issuing_rules() -> None:
+    from tools.profile.patterns import shape
+
+    shapes = ["AA99 AAA", "AA99AAA", "A999 AAA", "AAA 99A"]
+    made = generate(2, 4000, country="GB", shapes=shapes, weights=[0.6, 0.2, 0.15, 0.05])
+    counts = {s: sum(shape(v) == s for v in made) / len(made) for s in shapes}
+    assert counts == pytest.approx({"AA99 AAA": 0.6, "AA99AAA": 0.2, "A999 AAA": 0.15, "AAA 99A": 0.05}, abs=0.03)
+    current = [v.replace(" ", "") for v in made if shape(v) in ("AA99 AAA", "AA99AAA")]
+    assert {v[2:4] for v in current} <= {f"{n:02d}" for n in (*range(2, 26), *range(51, 76))}
+    assert not any(ch in "IQ" for v in current for ch in v[4:])
+    prefix = [v for v in made if shape(v) == "A999 AAA"]
+    assert not any(v[0] in "IOQUZ" or v[1] == "0" for v in prefix)
+    german = generate(3, 200, country="DE", shapes=["AA-A 999"])
+    assert {v[:2] for v in german} <= {"HH", "KA", "BN", "DO", "MZ", "HB", "DD", "WI", "KI", "AC", "MS", "OS"}
+    assert generate(4, 50, country="NL") == generate(4, 50, country="NL")  # seeded
+
+
+def test_generator_parameters_are_checked() -> None:
+    from tools.generators.registry import get
+
+    spec = get("vehicle_registration")
+    assert spec is not None
+    with pytest.raises(ValueError, match="letters"):
+        spec.parse_params({"shapes": ["999-999"]})
+    with pytest.raises(ValueError, match="one non-negative weight per shape"):
+        spec.parse_params({"shapes": ["AA99 AAA"], "weights": [0.5, 0.5]})
+
+
+def test_synthesis_regenerates_plates_in_the_samples_shapes(tmp_path: Path) -> None:
+    from tools.profile.patterns import shape
+    from tools.synth.model import SynthesizeRequest
+    from tools.synth.pipeline import synthesize
+
+    r = random.Random(8)
+    n = 200
+    plates = column("uk_current", 120) + column("uk_current_unspaced", 50) + column("uk_prefix", 30)
+    sample = pd.DataFrame(
+        {
+            "vehicle_reg": plates,
+            "driver_name": [f"{r.choice(['Amelia', 'Oliver'])} {r.choice(['Smith', 'Jones'])}" for _ in range(n)],
+            "complaint_count": [str(min(int(r.expovariate(1.0)), 9)) for _ in range(n)],
+            "depot": [r.choice(["Leeds", "Crewe", "Swindon"]) for _ in range(n)],
+        }
+    )
+    path = tmp_path / "fleet.csv"
+    sample.to_csv(path, index=False)
+    result = synthesize(SynthesizeRequest(data=[path], rows=150, seed=5, out=tmp_path / "out"))
+    made = pd.read_csv(tmp_path / "out" / "fleet.csv", dtype=str, keep_default_na=False)
+    columns = {c.column: c for c in result.columns}
+    assert (columns["vehicle_reg"].role, columns["vehicle_reg"].strategy) == ("identifier", "regenerated")
+    assert columns["complaint_count"].role == "non_sensitive" and columns["complaint_count"].strategy != "regenerated"
+    written = [v for v in made["vehicle_reg"] if v]
+    assert len(written) == 150
+    assert {shape(v) for v in written} <= {shape(v) for v in plates}
+    assert len({shape(v) for v in written}) >= 3  # the mix of current, unspaced and prefix styles
+    normal = {p.replace(" ", "") for p in plates}
+    assert not {v.replace(" ", "") for v in written} & normal  # no sample plate copied
+    assert columns["vehicle_reg"].entity == "vehicle_registration"
+    assert columns["vehicle_reg"].detail.startswith("GB vehicle registrations in AA99 AAA")
+    current = [v.replace(" ", "") for v in written if shape(v) in ("AA99 AAA", "AA99AAA")]
+    ages = {f"{n:02d}" for n in (*range(2, 26), *range(51, 76))}
+    assert len(current) > 100 and all(v[2:4] in ages for v in current)  # real age identifiers, not random digits

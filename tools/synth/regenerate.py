@@ -499,6 +499,7 @@ _TEXT_MAKERS: dict[str, TextMaker] = {
     "imsi": _imsi,
     "username": _username,
     "free_text_pii": _free,
+    "vehicle_registration": entities.vehicle_registrations,
 }
 
 
