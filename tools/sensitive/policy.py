@@ -99,6 +99,20 @@ def flag_for(entity: str, role: str) -> str | None:
     return ATTRIBUTE_FLAG.get(entity, "GDPR art. 9") if role == "sensitive_attribute" else None
 
 
+ROLE_WORDS: dict[str, str] = {
+    "identifier": "identifier",
+    "quasi_identifier": "quasi-identifier",
+    "sensitive_attribute": "sensitive attribute",
+    "non_sensitive": "not sensitive",
+}
+
+
+def describe_role(role: str, flag: str | None = None) -> str:
+    """A role in words, with its flag: ``identifier``, ``sensitive attribute (GDPR art. 9)``, ``not sensitive``."""
+    words = ROLE_WORDS.get(role, role)
+    return f"{words} ({flag})" if flag else words
+
+
 # entities whose values a detector recognises, so values that do not match argue against the name
 CHECKABLE: frozenset[str] = frozenset(
     {"person_name", "first_name", "last_name", "email", "phone", "msisdn", "street_address", "postcode",
