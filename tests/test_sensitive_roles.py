@@ -77,7 +77,7 @@ def test_columns_named_after_a_drug_or_a_lab_test_are_health_data() -> None:
     flags = [r.choice(["Yes", "No", "No"]) for _ in range(200)]
     on_insulin = classify_column(flags, "on_insulin", "inpatients")
     assert (on_insulin.role, on_insulin.entity) == ("sensitive_attribute", "medical_condition"), on_insulin.evidence
-    assert any("drug, condition or specialty" in e.detail for e in on_insulin.evidence)
+    assert any("drug, condition or allergen" in e.detail for e in on_insulin.evidence)
     results = [r.choice(["Normal", "High", "Very high", "Not tested"]) for _ in range(200)]
     assert classify_column(results, "glucose_result", "inpatients").role == "sensitive_attribute"
     beds = [str(r.randint(0, 30)) for _ in range(200)]
@@ -111,3 +111,17 @@ def test_a_vehicle_make_is_not_a_surname() -> None:
     r = random.Random(6)
     makes = [r.choice(["Ford", "Vauxhall", "Peugeot", "Mercedes-Benz", "Renault"]) for _ in range(240)]
     assert classify_column(makes, "make", "fleet").role == "non_sensitive"
+
+
+def test_specialty_and_unit_words_in_a_name_are_not_a_persons_health() -> None:
+    """Only conditions, drugs and allergens make a name health data: a GP surgery's name or code, a
+    cardiology department's code, name a place; a drug or condition with a name or id token is a label."""
+    r = random.Random(12)
+    practices = [f"{r.choice(['Riverside', 'Park Lane', 'Oak Tree'])} Surgery {i % 7}" for i in range(200)]
+    codes = [f"{r.choice('ABCDEFGH')}{r.randint(10000, 99999)}" for _ in range(200)]
+    assert classify_column(practices, "surgery_name", "patients").role == "non_sensitive"
+    assert classify_column(codes, "surgery_code", "patients").role == "non_sensitive"
+    assert classify_column(codes, "cardiology_unit", "patients").role == "non_sensitive"
+    assert classify_column(codes, "insulin_code", "products").role == "non_sensitive"
+    flags = [r.choice(["Y", "N"]) for _ in range(200)]
+    assert classify_column(flags, "asthma", "patients").role == "sensitive_attribute"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from tools.sensitive.model import EntityType
 
@@ -420,11 +421,16 @@ HEALTH_TABLES = words(
 )
 
 
+@cache
 def health_words() -> frozenset[str]:
-    """Drugs, conditions and specialties (the vocabulary value detectors use: health_terms.txt)."""
-    from tools.sensitive.values import vocabulary
+    """Conditions, drugs and allergens of health_terms.txt, the vocabulary value detectors use (not its
+    specialties and units, which name departments and places: surgery_name, cardiology_unit)."""
+    from importlib.resources import files
 
-    return vocabulary("health_terms")
+    text = files("tools.sensitive").joinpath("data", "health_terms.txt").read_text(encoding="utf-8")
+    personal = text.split("\n# conditions", 1)[1]
+    found = (w.lower() for line in personal.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(found) - {"unspecified", "remission"}
 
 
 def singular(token: str) -> str:
@@ -546,8 +552,8 @@ def analyse_name(column: str, table: str = "") -> NameAnalysis:
         if compound is not None:
             add(NamePrior(compound.entity, compound.score * 0.85, compound.key, compound.lang, "compound"))
     health = next((t for t in rest if t in health_words()), None)
-    if health is not None:
-        add(NamePrior("medical_condition", 0.7, health, "en", "vocabulary", "names a drug, condition or specialty"))
+    if health is not None and not any(t in NAME_TOKENS or t in ID_TOKENS for t in tokens):  # insulin_code: a label
+        add(NamePrior("medical_condition", 0.7, health, "en", "vocabulary", "names a drug, condition or allergen"))
     # person noun + id / name token: customer_ref, patient_nm
     nouns = [t for t in tokens if t in PERSON_NOUNS]
     glued = _glued_id(content)
