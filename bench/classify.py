@@ -1,15 +1,18 @@
 """Benchmark: sensitive-column classification on the labelled sets.
 
-    .venv/bin/python bench/classify.py [--rows 1000000] [--columns 50]
+    .venv/bin/python bench/classify.py [--rows 1000000] [--columns 50] [--sets test3 ...] [--mistakes]
 
 Sets (frozen: tests/data/sensitivity/FROZEN.sha256): tests/data/sensitivity dev (tuned on) and test (its
-batch 2, labelled before the classifier saw it, also on its own), and the bundled samples playbooks/samples
+batch 2, labelled before the classifier saw it, also on its own), the bundled samples playbooks/samples
 with their independently written labels.yaml (read with tools.ingest, as ``doppel classify`` reads them;
-the classifier was tuned on them in issue 3, so their scores are tuned scores, not held-out ones).
+the classifier was tuned on them in issue 3, so their scores are tuned scores, not held-out ones), dev3
+(tuned on in issue 10) and test3 (held out in issue 10: labelled before the classifier ran on it).
 Prints Markdown for BENCHMARKS.md: overall precision, recall and F2 of the sensitive/not-sensitive
-decision and entity accuracy, for Doppel and two ablation baselines (column names only: the lexicon
-prior >= 0.5; values only: the same classifier with every table and column renamed to a neutral name),
-then per-entity scores on the test set, then the time to classify COLUMNS columns of ROWS rows.
+decision (sensitive: any privacy role but non_sensitive), entity accuracy and role accuracy, for Doppel
+and two ablation baselines (column names only: the lexicon prior >= 0.5; values only: the same
+classifier with every table and column renamed to a neutral name), then per-entity scores on the test
+sets, then the time to classify COLUMNS columns of ROWS rows (``--rows 0``: no timing). ``--mistakes``
+lists Doppel's wrong columns per set: never ask for it on a held-out set you are still tuning against.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from tests.sensitivity_set import (  # noqa: E402
     Label,
     Scores,
     load_set,
+    mistakes,
     only_batch,
     per_entity,
     score,
@@ -40,7 +44,7 @@ from tools.ingest.model import IngestedTable  # noqa: E402
 from tools.sensitive.classify import classify_tables  # noqa: E402
 from tools.sensitive.model import ColumnClassification  # noqa: E402
 from tools.sensitive.names import analyse_name  # noqa: E402
-from tools.sensitive.policy import strategy_for  # noqa: E402
+from tools.sensitive.policy import role_for, strategy_for  # noqa: E402
 
 
 def doppel(tables: list[IngestedTable], labels: list[Label]) -> list[ColumnClassification]:
@@ -59,6 +63,7 @@ def names_only(tables: list[IngestedTable], labels: list[Label]) -> list[ColumnC
                     table=t.name,
                     column=str(name),
                     sensitive=sensitive,
+                    role=role_for(entity, sensitive),
                     entity=entity,
                     confidence=best.score if best else 0.5,
                     strategy=strategy_for(entity, sensitive),
@@ -85,7 +90,7 @@ def values_only(tables: list[IngestedTable], labels: list[Label]) -> list[Column
 def row(name: str, s: Scores) -> str:
     return (
         f"| {name} | {s.n} | {s.positives} | {s.precision:.3f} | {s.recall:.3f} | {s.f2:.3f} | "
-        f"{s.entity_accuracy:.3f} | {s.fp} | {s.fn} |"
+        f"{s.entity_accuracy:.3f} | {s.role_accuracy:.3f} | {s.fp} | {s.fn} |"
     )
 
 
@@ -109,14 +114,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--columns", type=int, default=50)
+    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
+    parser.add_argument("--mistakes", action="store_true", help="list Doppel's wrong columns per set")
     args = parser.parse_args()
     print(f"## Sensitive-column classification ({platform.python_version()}, {platform.machine()})\n")
-    print("Sets (frozen, tests/data/sensitivity/FROZEN.sha256): tests/data/sensitivity dev and test, playbooks/samples")
-    print("with its independent labels.yaml. Only test batch 2 is held out: dev and the samples were tuned on, so")
-    print("their scores are tuned scores. F2 weighs recall 4x.\n")
-    print("| method / set | columns | sensitive | precision | recall | F2 | entity accuracy | FP | FN |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for set_name in SETS:
+    print("Sets (frozen, tests/data/sensitivity/FROZEN.sha256): tests/data/sensitivity dev, test, dev3, test3 and")
+    print("playbooks/samples with its independent labels.yaml. Held out: test batch 2 and test3; dev, dev3 and the")
+    print("samples were tuned on, so their scores are tuned scores. F2 weighs recall 4x.\n")
+    print("| method / set | columns | sensitive | precision | recall | F2 | entity acc. | role acc. | FP | FN |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    wrong: dict[str, list[str]] = {}
+    for set_name in args.sets:
         tables, labels = load_set(set_name)
         for method_name, method in (("Doppel", doppel), ("names only", names_only), ("values only", values_only)):
             results = method(tables, labels)
@@ -124,21 +132,29 @@ def main() -> None:
             new = only_batch(labels, 2)
             if new:
                 print(row(f"{method_name} / {set_name} batch 2 (held out)", score(results, new)))
-    tables, labels = load_set("test")
-    results = doppel(tables, labels)
-    print("\nPer entity on the test set (recall: columns of that entity found with that entity; precision: of")
-    print("the columns given that entity, how many have it; decision: sensitive/not decided right).\n")
-    print("| entity | columns | decision right | precision | recall | F2 |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for entity, s in per_entity(results, labels).items():
-        if s["n"]:
-            print(
-                f"| {entity} | {int(s['n'])} | {s['decision_right']:.2f} | {s['precision']:.2f} | {s['recall']:.2f} | "
-                f"{s['f2']:.2f} |"
-            )
-    seconds, cells = timing(args.rows, args.columns)
-    print(f"\nSpeed: {args.columns} columns x {args.rows:,} rows ({cells:,} cells) classified in {seconds:.2f} s")
-    print("(at most 20,000 rows and 500 distinct values sampled per column).")
+            if method_name == "Doppel":
+                wrong[set_name] = mistakes(results, labels)
+    for set_name in [s for s in ("test", "test3") if s in args.sets]:
+        tables, labels = load_set(set_name)
+        results = doppel(tables, labels)
+        print(f"\nPer entity on {set_name} (recall: columns of that entity found with that entity; precision: of")
+        print("the columns given that entity, how many have it; decision: sensitive/not decided right).\n")
+        print("| entity | columns | decision right | precision | recall | F2 |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for entity, s in per_entity(results, labels).items():
+            if s["n"]:
+                print(
+                    f"| {entity} | {int(s['n'])} | {s['decision_right']:.2f} | {s['precision']:.2f} | "
+                    f"{s['recall']:.2f} | {s['f2']:.2f} |"
+                )
+    if args.mistakes:
+        for set_name, lines in wrong.items():
+            print(f"\nWrong on {set_name} ({len(lines)}):")
+            print("\n".join(f"- {line}" for line in lines) or "- none")
+    if args.rows > 0:
+        seconds, cells = timing(args.rows, args.columns)
+        print(f"\nSpeed: {args.columns} columns x {args.rows:,} rows ({cells:,} cells) classified in {seconds:.2f} s")
+        print("(at most 20,000 rows and 500 distinct values sampled per column).")
 
 
 if __name__ == "__main__":

@@ -11,25 +11,12 @@ from rich.markup import escape
 from rich.text import Text
 
 from server.tables import Column, FitTable
+from tools.sensitive.report import top_evidence
 from tools.sensitive.run import run_classify
 
 if TYPE_CHECKING:
     from tools.sensitive.model import ColumnClassification
     from tools.sensitive.report import SensitivityReport
-
-
-def _top_evidence(result: ColumnClassification) -> str:
-    """The strongest reason for the decision as made (a negative rule for a non-sensitive column)."""
-    overrides = [e for e in result.evidence if e.method == "override"]
-    if overrides:
-        return overrides[0].detail
-    if result.sensitive:
-        pool = [e for e in result.evidence if e.method != "negative_rule"]
-    else:
-        pool = [e for e in result.evidence if e.method in {"negative_rule", "statistics"}]
-    if not pool:
-        return "no personal-data signal" if not result.sensitive else "-"
-    return max(pool, key=lambda e: e.score).detail
 
 
 ROLE_LABELS = {"identifier": "[bold red]identifier[/]", "quasi_identifier": "[yellow]quasi-identifier[/]",
@@ -68,7 +55,7 @@ def classification_view(report: SensitivityReport, out_path: Path) -> Renderable
         )
         for r in columns:
             view.add_row(
-                escape(r.column), role_label(r), r.entity, f"{r.confidence:.2f}", r.strategy, escape(_top_evidence(r))
+                escape(r.column), role_label(r), r.entity, f"{r.confidence:.2f}", r.strategy, escape(top_evidence(r))
             )
         views.append(view)
     return Group(*views)

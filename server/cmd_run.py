@@ -19,6 +19,7 @@ from rich.markup import escape
 from agents.workflow.config import resolve_config
 from tools.errors import DoppelError
 from tools.export.base import KEEP_FORMULAS
+from tools.sensitive.model import ROLES
 
 BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -130,7 +131,8 @@ def drive(first: Any, *, approve_all: bool, console: Console) -> None:
         point = status.pending_approval.context.get("point", "") if status.pending_approval else ""
         console.print(
             f"[yellow]paused[/] for approval at {point}. Continue with:\n"
-            f"  doppel runs approve {status.run_id}   (or --change table.column=sensitive:false, or --abort)\n"
+            f"  doppel runs approve {status.run_id}   (or --change table.column=role:sensitive_attribute, "
+            "=role:non_sensitive, =sensitive:true, or --abort)\n"
             f"  doppel resume {status.run_id}",
             highlight=False,
         )
@@ -161,7 +163,7 @@ def _ask(status: Any) -> bool:
     decision = _one_of(choice, tuple(options))
     changes = None
     if decision == "change":
-        raw = typer.prompt("changes (table.column=sensitive:false, separated by spaces)")
+        raw = typer.prompt(f"changes (table.column=role:ROLE or =sensitive:true|false; roles: {', '.join(ROLES)})")
         changes = parse_changes(raw.split())
     api.approve(status.run_id, decision, changes)
     return decision != "abort"
@@ -273,7 +275,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--change",
                 help="override a column: table.column=role:ROLE (identifier, quasi_identifier, "
-                "sensitive_attribute, non_sensitive) or =sensitive:false (repeatable)",
+                "sensitive_attribute, non_sensitive) or =sensitive:true|false (true: identifier; repeatable)",
             ),
         ] = None,
         abort: Annotated[bool, typer.Option("--abort", help="abort the run instead")] = False,

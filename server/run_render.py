@@ -114,17 +114,18 @@ class RunRenderer:
         table = FitTable(
             [
                 Column("column"),
-                Column("decision"),
-                Column("confidence", justify="right"),
-                Column("evidence", wrap=True),
+                Column("role"),
+                Column("entity (strategy)"),
+                Column("conf.", justify="right"),
+                Column("why", wrap=True, readable=30),
             ],
             title=f"{len(sensitive)} of {len(self._decisions)} columns sensitive",
             caption=f"and {more} more: `doppel runs events RUN`" if more > 0 else None,
         )
         for d in sensitive[:MAX_DECISION_ROWS]:
             confidence = f"{d.confidence:.2f}" if d.confidence is not None else ""
-            methods = ", ".join(dict.fromkeys(e.partition(":")[0] for e in d.evidence))
-            table.add_row(escape(d.subject), escape(d.decision.removeprefix("sensitive: ")), confidence, methods)
+            role, entity = decision_parts(d.decision)
+            table.add_row(escape(d.subject), escape(role), escape(entity), confidence, escape(why(d.evidence)))
         self.console.print(table)
         self._decisions = []
         self._columns_shown = True
@@ -133,12 +134,34 @@ class RunRenderer:
         self._print(f"[bold yellow]? approval ({event.context.get('point', event.stage)}):[/] {escape(event.question)}")
         columns = event.context.get("sensitive")
         if isinstance(columns, list) and columns and not self._columns_shown:
+            from tools.sensitive.policy import describe_role
+
             table = FitTable(
-                [Column("column"), Column("entity"), Column("confidence", justify="right"), Column("strategy")]
-            )
+                [Column("column"), Column("role"), Column("entity"), Column("conf.", justify="right"),
+                 Column("strategy"), Column("why", wrap=True, readable=30)]
+            )  # fmt: skip
             for c in columns:
-                table.add_row(escape(c["column"]), c["entity"], f"{c['confidence']:.2f}", c["strategy"])
+                role = describe_role(c["role"], c.get("flag")) if c.get("role") else "-"
+                table.add_row(
+                    escape(c["column"]), escape(role), c["entity"], f"{c['confidence']:.2f}", c["strategy"],
+                    escape(c.get("why", "")),
+                )  # fmt: skip
             self.console.print(table)
+
+
+def decision_parts(decision: str) -> tuple[str, str]:
+    """``sensitive: sensitive attribute (GDPR art. 9), medical_condition (synthesise)`` -> the role and
+    ``medical_condition (synthesise)``; a decision recorded before roles has no role (``-``)."""
+    text = decision.removeprefix("sensitive: ")
+    role, sep, entity = text.partition(", ")
+    return (role, entity) if sep else ("-", text)
+
+
+def why(evidence: list[str]) -> str:
+    """The strongest reason for a sensitive decision (``method: detail``, strongest first): the first that is
+    not a rule against it, without its method."""
+    reasons = [e for e in evidence if not e.startswith("negative_rule:")] or evidence
+    return reasons[0].partition(": ")[2] if reasons else "-"
 
 
 DIFF_COLUMNS = 5

@@ -16,20 +16,22 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 from tools.ingest.model import IngestedTable, SourceInfo
-from tools.sensitive.model import ColumnClassification
+from tools.sensitive.model import ColumnClassification, Role
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data" / "sensitivity"
 SAMPLES = ROOT / "playbooks" / "samples"
-SETS = ("dev", "test", "samples")
-# what each set is to the classifier: only test batch 2 was labelled before the classifier saw it
+SETS = ("dev", "test", "samples", "dev3", "test3")
+# what each set is to the classifier: test batch 2 and test3 were labelled before the classifier saw them
 SET_ROLES = {
     "dev": "tuned on",
     "test": "batch 1 built by the tuner, batch 2 held out",
     "samples": "tuned on in issue 3",
+    "dev3": "tuned on in issue 10",
+    "test3": "held out: labelled before the classifier ran on it, never tuned on",
 }
 FROZEN = DATA / "FROZEN.sha256"
 CLASSIFIER = "tools/sensitive/"
@@ -40,9 +42,10 @@ FREEZE_RULE = (
 
 
 def frozen_files() -> list[Path]:
-    """Every file a classifier score is computed from: the dev and test sets with their labels, and the
-    bundled samples named in their labels.yaml with that file."""
-    files = [DATA / "labels.yaml", *sorted((DATA / "dev").glob("*.csv")), *sorted((DATA / "test").glob("*.csv"))]
+    """Every file a classifier score is computed from: every set of labels.yaml (dev, test, ...) with its
+    CSVs and the labels, and the bundled samples named in their labels.yaml with that file."""
+    sets = yaml.safe_load((DATA / "labels.yaml").read_text(encoding="utf-8"))
+    files = [DATA / "labels.yaml", *(csv for name in sets for csv in sorted((DATA / name).glob("*.csv")))]
     samples = yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))
     return [*files, SAMPLES / "labels.yaml", *(SAMPLES / name for name in samples)]
 
@@ -64,12 +67,33 @@ def freeze() -> None:
 
 
 class Label(BaseModel):
+    """One column's ground truth. ``role`` is the privacy role; a label written before roles gives only
+    ``sensitive`` and ``entity``, and takes the role the written policy gives that entity (``role_for``).
+    ``sensitive`` means any role but ``non_sensitive``; when both are given they must agree."""
+
     table: str
     column: str
     sensitive: bool
+    role: Role
     entity: str
     note: str = ""
     batch: int = 1  # 2: added after the classifier was tuned, labelled before it was run on them
+
+    @model_validator(mode="before")
+    @classmethod
+    def _role(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        from tools.sensitive.policy import role_for
+
+        role, sensitive = data.get("role"), data.get("sensitive")
+        if role is None:
+            return {**data, "role": role_for(str(data.get("entity", "none")), bool(sensitive))}
+        if sensitive is None:
+            return {**data, "sensitive": role != "non_sensitive"}
+        if sensitive != (role != "non_sensitive"):
+            raise ValueError(f"sensitive: {sensitive} contradicts role: {role} (sensitive: any role but non_sensitive)")
+        return data
 
 
 def read_csv_table(path: Path) -> IngestedTable:
@@ -83,7 +107,8 @@ def read_csv_table(path: Path) -> IngestedTable:
 
 
 def load_set(name: str) -> tuple[list[IngestedTable], list[Label]]:
-    """The tables and ground-truth labels of the "dev" or "test" set, or of the bundled "samples"."""
+    """The tables and ground-truth labels of a set of labels.yaml ("dev", "test", "dev3", "test3"), or of the
+    bundled "samples"."""
     if name == "samples":
         return load_samples()
     labels = [Label.model_validate(x) for x in yaml.safe_load((DATA / "labels.yaml").read_text())[name]]
@@ -93,14 +118,14 @@ def load_set(name: str) -> tuple[list[IngestedTable], list[Label]]:
 
 def load_samples() -> tuple[list[IngestedTable], list[Label]]:
     """The bundled samples (playbooks/samples), read by tools.ingest as ``doppel classify`` reads them, with
-    their independently written labels.yaml (file -> column -> {sensitive, entity})."""
+    their independently written labels.yaml (file -> column -> {sensitive, entity[, role]})."""
     from tools.sensitive.run import read_tables
 
     raw = yaml.safe_load((SAMPLES / "labels.yaml").read_text(encoding="utf-8"))
     files = [SAMPLES / name for name in raw]
     tables = read_tables(files)
     labels = [
-        Label(table=table.name, column=column, sensitive=label["sensitive"], entity=label["entity"])
+        Label.model_validate({"table": table.name, "column": column, **label})
         for path, table in zip(files, tables, strict=True)
         for column, label in raw[path.name].items()
     ]
@@ -121,6 +146,7 @@ class Scores(BaseModel):
     recall: float
     f2: float
     entity_accuracy: float  # among truly sensitive columns detected as sensitive, entity exactly right
+    role_accuracy: float  # among all columns, privacy role exactly right (non_sensitive included)
 
 
 def f_beta(precision: float, recall: float, beta: float = 2.0) -> float:
@@ -130,11 +156,13 @@ def f_beta(precision: float, recall: float, beta: float = 2.0) -> float:
 
 
 def score(results: list[ColumnClassification], labels: list[Label]) -> Scores:
-    """Binary sensitive/not-sensitive scores, plus entity accuracy on the true positives."""
+    """Binary sensitive/not-sensitive scores (sensitive: any role but non_sensitive), entity accuracy on the
+    true positives, and role accuracy on every column."""
     got = {(r.table, r.column): r for r in results}
-    tp = fp = fn = right = 0
+    tp = fp = fn = right = roles = 0
     for label in labels:
         r = got[(label.table, label.column)]
+        roles += r.role == label.role
         if label.sensitive and r.sensitive:
             tp += 1
             right += r.entity == label.entity
@@ -154,6 +182,7 @@ def score(results: list[ColumnClassification], labels: list[Label]) -> Scores:
         recall=recall,
         f2=f_beta(precision, recall),
         entity_accuracy=right / tp if tp else 1.0,
+        role_accuracy=roles / len(labels) if labels else 1.0,
     )
 
 
@@ -186,15 +215,16 @@ def per_entity(results: list[ColumnClassification], labels: list[Label]) -> dict
 
 
 def mistakes(results: list[ColumnClassification], labels: list[Label]) -> list[str]:
-    """Readable lines for every column whose decision or entity is wrong."""
+    """Readable lines for every column whose decision, role or entity is wrong."""
     got = {(r.table, r.column): r for r in results}
     lines = []
     for label in labels:
         r = got[(label.table, label.column)]
-        if r.sensitive != label.sensitive or (label.sensitive and r.entity != label.entity):
+        wrong_entity = label.sensitive and r.entity != label.entity
+        if r.sensitive != label.sensitive or r.role != label.role or wrong_entity:
             lines.append(
-                f"{label.table}.{label.column}: expected {label.sensitive}/{label.entity}, "
-                f"got {r.sensitive}/{r.entity} ({r.confidence:.2f})"
+                f"{label.table}.{label.column}: expected {label.role}/{label.entity}, "
+                f"got {r.role}/{r.entity} ({r.confidence:.2f})"
             )
     return lines
 

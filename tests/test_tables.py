@@ -149,24 +149,30 @@ def test_sample_diff_shows_the_columns_that_fit_with_whole_headers() -> None:
 
 
 def test_run_decisions_and_the_approval_question_fit_80_columns() -> None:
+    """The classify stage's decisions and the approval question show each column's role (with its flag) and
+    why, with whole names, on 80 columns."""
     from agents.events import ApprovalRequested, Decision, StageCompleted
     from server.run_render import RunRenderer
 
+    roles = {"customer_id": "identifier", "uk_nino": "identifier", "email": "identifier",
+             "gender": "quasi-identifier", "none": "identifier"}  # fmt: skip
     console = Console(width=80, file=io.StringIO(), color_system=None)
     render_event = RunRenderer(console, live=False)
     for column, (entity, strategy) in ENTITIES.items():
         render_event(
             Decision(
                 run_id="r", stage="classify", agent="data_processor", subject=f"telecom_customers.{column}",
-                decision=f"sensitive: {entity} ({strategy})", confidence=0.9,
-                evidence=["column_name: matches", "value_pattern: 96% match", "knowledge_base: page 12"],
+                decision=f"sensitive: {roles[entity]}, {entity} ({strategy})", confidence=0.9,
+                evidence=["negative_rule: values are yes/no flags", f"column_name: {EVIDENCE[column]}",
+                          "knowledge_base: page 12"],
             )
         )  # fmt: skip
     render_event(StageCompleted(run_id="r", stage="classify", counts={"columns": 5}))
     sensitive = [
-        {"column": f"telecom_customers.{c}", "entity": e, "confidence": 0.9, "strategy": s}
+        {"column": f"telecom_customers.{c}", "role": "sensitive_attribute", "flag": "GDPR art. 9", "entity": e,
+         "confidence": 0.9, "strategy": s, "why": EVIDENCE[c]}
         for c, (e, s) in ENTITIES.items()
-    ]
+    ]  # fmt: skip
     RunRenderer(console, live=False)(
         ApprovalRequested(run_id="r", stage="classify", approval_id="a", question="Approve?",
                           context={"point": "after:classify", "sensitive": sensitive})
@@ -176,4 +182,7 @@ def test_run_decisions_and_the_approval_question_fit_80_columns() -> None:
     for column in ENTITIES:
         rows = [line.split() for line in lines if f"telecom_customers.{column}" in line.split()]
         assert len(rows) == 2, "\n".join(lines)  # once per table, the name whole
-    assert "column_name, value_pattern, knowledge_base" in flat(lines)
+    text = flat(lines)
+    assert all(detail in text for detail in EVIDENCE.values())  # why: the strongest reason, not a rule against
+    assert "values are yes/no flags" not in text
+    assert "quasi-identifier" in text and text.count("sensitive attribute (GDPR art. 9)") == len(ENTITIES)

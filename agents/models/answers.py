@@ -97,10 +97,19 @@ def _profile(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _role(c: dict[str, Any]) -> str:
+    """``; `` and a column's privacy role in words, with its flag: "; sensitive attribute (GDPR art. 9)"."""
+    from tools.sensitive.policy import describe_role
+
+    return f"; {describe_role(c['role'], c.get('flag'))}" if c.get("role") else ""
+
+
 def _classify(r: dict[str, Any]) -> str:
     sensitive = [c for c in r["columns"] if c["sensitive"]]
     lines = [f"{r['sensitive']} of {r['total']} columns are sensitive:"]
-    lines += [f"- {c['column']}: {c['entity']} ({c['confidence']:.0%}), {c['strategy']}" for c in sensitive[:25]]
+    lines += [
+        f"- {c['column']}: {c['entity']} ({c['confidence']:.0%}), {c['strategy']}{_role(c)}" for c in sensitive[:25]
+    ]
     if len(sensitive) > 25:
         lines.append(f"- ... and {len(sensitive) - 25} more")
     lines.append(f"Evidence for every column: {r['out']} (ask 'why was COLUMN marked sensitive?')")
@@ -170,6 +179,11 @@ def _run(r: dict[str, Any]) -> str:
     lines += notes  # e.g. "evaluate: quality 77.6%, diagnostic 97.5%, privacy: low risk"
     if question := r.get("pending_approval"):
         lines.append(f"Waiting for approval: {question['question']} Say 'approve' or 'abort'.")
+        columns = (question.get("context") or {}).get("sensitive") or []
+        for c in columns[:25]:
+            lines.append(f"- {c['column']}: {c['entity']}{_role(c)}" + (f": {c['why']}" if c.get("why") else ""))
+        if len(columns) > 25:
+            lines.append(f"- ... and {len(columns) - 25} more")
     if failed := r.get("pending_failure"):
         remedy = failed.get("remedy", "")
         lines.append(f"Stage {failed['stage']} failed: {failed['error']}. {remedy} Say 'retry', 'skip' or 'abort'.")

@@ -1,4 +1,5 @@
-"""Why a column was (or was not) marked sensitive: the evidence of a classification, in plain words."""
+"""Why a column has its privacy role (identifier, quasi-identifier, sensitive attribute, or not sensitive):
+the evidence of a classification, in plain words."""
 
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ class ExplainSensitivityRequest(BaseModel):
 class ExplainSensitivityResult(BaseModel):
     table: str
     column: str
-    sensitive: bool
+    sensitive: bool = Field(description="any role but non_sensitive")
+    role: str = Field(description="identifier, quasi_identifier, sensitive_attribute or non_sensitive")
+    flag: str | None = Field(None, description="GDPR art. 9 or confidential, for a sensitive attribute")
+    meaning: str = Field(description="what synthesis does with a column of this role")
     entity: str
     confidence: float
     strategy: str
@@ -46,9 +50,11 @@ class ExplainSensitivityResult(BaseModel):
 def explain_sensitivity(
     request: ExplainSensitivityRequest, progress: ProgressCallback | None = None
 ) -> ExplainSensitivityResult:
-    """Explain why a column was marked sensitive or not: entity type, confidence, strategy and evidence.
+    """Explain a column's privacy role (identifier, quasi-identifier, sensitive attribute with its GDPR art. 9
+    or confidential flag, or not sensitive): entity type, confidence, strategy and the evidence.
 
     Reads a sensitivity report (never the data), so the answer holds no production value."""
+    from tools.sensitive.policy import ROLE_MEANING, flag_for
     from tools.sensitive.report import read_report
 
     report = read_report(request.report)
@@ -58,6 +64,9 @@ def explain_sensitivity(
         table=found.table,
         column=found.column,
         sensitive=found.sensitive,
+        role=found.role,
+        flag=flag_for(found.entity, found.role),
+        meaning=ROLE_MEANING[found.role],
         entity=found.entity,
         confidence=found.confidence,
         strategy=found.strategy,
@@ -86,12 +95,18 @@ def names_of(columns: list[ColumnClassification]) -> list[str]:
 
 
 def explanation(c: ColumnClassification, evidence: list[Evidence]) -> str:
+    from tools.sensitive.policy import ROLE_MEANING, describe_role, flag_for
+
+    role = describe_role(c.role, flag_for(c.entity, c.role))
+    article = "an" if role[0] in "aeiou" else "a"
     verdict = (
-        f"{c.table}.{c.column} was marked sensitive as {c.entity.replace('_', ' ')}"
+        f"{c.table}.{c.column} was marked sensitive as {c.entity.replace('_', ' ')}: {article} {role}"
         if c.sensitive
         else f"{c.table}.{c.column} was marked not sensitive"
     )
     lines = [f"{verdict} (confidence {c.confidence:.0%}); strategy: {c.strategy}."]
+    if c.sensitive:
+        lines.append(f"{article.capitalize()} {role.partition(' (')[0]} is {ROLE_MEANING[c.role]}.")
     if evidence:
         lines.append("Evidence, strongest first:")
         lines += [f"- {METHOD_WORDS.get(e.method, e.method)}: {e.detail} (score {e.score:.2f})" for e in evidence]

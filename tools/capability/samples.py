@@ -111,7 +111,9 @@ class ClassifyDataRequest(BaseModel):
 
 class ColumnDecision(BaseModel):
     column: str = Field(description="table.column")
-    sensitive: bool
+    sensitive: bool = Field(description="any role but non_sensitive")
+    role: str = Field(description="identifier, quasi_identifier, sensitive_attribute or non_sensitive")
+    flag: str | None = Field(None, description="GDPR art. 9 or confidential, for a sensitive attribute")
     entity: str
     confidence: float
     strategy: str
@@ -127,8 +129,10 @@ class ClassifyDataResult(BaseModel):
 
 @capability("data_processor", long_running=True)
 def classify_data(request: ClassifyDataRequest, progress: ProgressCallback | None = None) -> ClassifyDataResult:
-    """Decide for every column of a sample whether it is sensitive, with entity type, confidence, evidence
-    (column name, value patterns, checksums, context) and the recommended strategy."""
+    """Decide for every column of a sample its privacy role (identifier, quasi-identifier, sensitive
+    attribute with its GDPR art. 9 or confidential flag, or not sensitive), with entity type, confidence,
+    evidence (column name, value patterns, checksums, context) and the recommended strategy."""
+    from tools.sensitive.policy import flag_for
     from tools.sensitive.run import run_classify
 
     if progress:
@@ -142,6 +146,8 @@ def classify_data(request: ClassifyDataRequest, progress: ProgressCallback | Non
             ColumnDecision(
                 column=f"{c.table}.{c.column}",
                 sensitive=c.sensitive,
+                role=c.role,
+                flag=flag_for(c.entity, c.role),
                 entity=c.entity,
                 confidence=c.confidence,
                 strategy=c.strategy,

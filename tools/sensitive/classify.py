@@ -312,6 +312,18 @@ def _negative_rules(col: _Column) -> None:
     if s.boolean_like:  # a yes/no about a person's health (smoker: Y/N) is still special-category data
         flags = [e for e in others if e != "gender" and e not in SPECIAL_CATEGORY]
         _scale(col, flags, 0.2, "negative_rule", "values are yes/no flags", 0.8)
+    if name.counted is not None and s.numeric_share >= 0.9 and s.non_empty >= 5:
+        # policy: a count, amount or score is a number about an encounter, whatever word it counts
+        _scale(
+            col,
+            [e for e in others if e in SPECIAL_CATEGORY or e == "free_text_pii"],
+            0.15,
+            "negative_rule",
+            f"numbers under a count word ('{name.counted}'): a count, amount or score, not a condition",
+            0.85,
+        )
+    if s.numeric_share >= 0.95 and s.non_empty >= 10:
+        _scale(col, ["free_text_pii"], 0.2, "negative_rule", "values are numbers, not text", 0.8)
     if col.dates.share >= 0.9:
         _scale(
             col,

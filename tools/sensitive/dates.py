@@ -22,6 +22,7 @@ class DateFacts:
     with_time: int
     ages_0_120: int
     ages_16_100: int
+    ages_1_120: int  # dates at least a year back: birth dates of children too, not this year's events
     age_std: float
     locale: str | None
 
@@ -45,7 +46,7 @@ _DATE_HINT = re.compile(
 
 def parse_dates(v: Values, today: date | None = None) -> DateFacts:
     """Parse with the format most values fit (or as years, 1900-2099); ages relative to ``today``."""
-    empty = DateFacts(v.n, 0, None, 0, 0, 0, 0.0, None)
+    empty = DateFacts(v.n, 0, None, 0, 0, 0, 0, 0.0, None)
     if v.n == 0 or v.raw.str.contains(_DATE_HINT).mean() < 0.5:
         return empty
     best: tuple[int, str | None, pd.Series] = (0, None, pd.Series(dtype="datetime64[ns]"))
@@ -84,6 +85,7 @@ def parse_dates(v: Values, today: date | None = None) -> DateFacts:
         with_time=with_time,
         ages_0_120=int(ages.between(0, 120).sum()),
         ages_16_100=int(ages.between(16, 100).sum()),
+        ages_1_120=int(ages.between(1, 120).sum()),
         age_std=float(ages.std()) if len(ages) > 1 else 0.0,
         locale=locale,
     )
@@ -103,24 +105,26 @@ def _fill_other_formats(raw: pd.Series, parsed: pd.Series, fmt: str | None, coun
 
 
 def dob_result(facts: DateFacts) -> PatternResult:
-    """Birth dates: parse as dates, ages 0-120 throughout, mostly 16-100, spread over years, no times."""
+    """Birth dates: parse as dates, ages 0-120 throughout, mostly 16-100, spread over years, no times. Dates
+    all at least a year back and spread over years (pupils' birth dates) are weaker evidence: enough to
+    support a birth-date name, not to make one."""
     parsed = max(facts.parsed, 1)
+    dated = facts.share >= 0.8 and facts.with_time / parsed < 0.2
     plausible = (
-        facts.share >= 0.8
-        and facts.ages_0_120 / parsed >= 0.95
-        and facts.ages_16_100 / parsed >= 0.6
-        and facts.age_std >= 4.0
-        and facts.with_time / parsed < 0.2
+        dated and facts.ages_0_120 / parsed >= 0.95 and facts.ages_16_100 / parsed >= 0.6 and facts.age_std >= 4.0
     )
+    young = not plausible and dated and facts.ages_1_120 / parsed >= 0.95 and facts.age_std >= 1.0
     note = (
         f"{facts.share:.0%} parse as dates, {facts.ages_16_100 / parsed:.0%} imply ages 16-100" if facts.parsed else ""
     )
+    if young:
+        note = f"{facts.share:.0%} parse as dates, all at least a year back, spread over years"
     return PatternResult(
         "date_of_birth",
         "plausible birth dates" if facts.fmt != "%Y" else "plausible birth years",
         facts.checked,
-        float(facts.ages_0_120 if plausible else 0),
-        0.7,
+        float(facts.ages_0_120 if plausible else facts.ages_1_120 if young else 0),
+        0.3 if young else 0.7,
         floor=0.5,
         full=0.8,
         note=note,

@@ -15,13 +15,16 @@ EntityType = Literal[
     "imei", "imsi", "gender", "ethnicity", "medical_condition", "none",
     # added by the classifier: personal numbers (perturb), ages (generalise), other special-category data
     "salary", "age", "other_pii",
+    # issue 10: licence plates of any country
+    "vehicle_registration",
 ]  # fmt: skip
 
 Role = Literal["identifier", "quasi_identifier", "sensitive_attribute", "non_sensitive"]
 """What a column is to privacy, and so what synthesis does with it:
 
 - ``identifier`` points at a person or an account (names, contact details, national, health, bank, card,
-  device and network ids, person keys, free text with personal data): replaced by Doppel's generators;
+  device and network ids, vehicle registrations, person keys, free text with personal data): replaced by
+  Doppel's generators;
 - ``quasi_identifier`` (birth date, age, postcode, town, gender): modelled with the rest, then coarsened
   where a combination would single someone out;
 - ``sensitive_attribute`` (health, ethnicity, religion, pay): modelled jointly with the rest and flagged

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from tools.sensitive.model import EntityType
 
@@ -72,6 +73,11 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("person_name", 0.55, "de", "kunde! kunden!"),
     ("person_name", 0.55, "es", "nombre! cliente!"),
     ("person_name", 0.55, "nl", "naam! klant!"),
+    ("person_name", 0.55, "en", "renter! tenant! lessee! driver! keeper!"),
+    ("person_name", 0.55, "de", "mieter! fahrer! halter! leasingnehmer!"),
+    ("person_name", 0.55, "fr", "locataire! conducteur!"),
+    ("person_name", 0.55, "es", "arrendatario! inquilino! conductor!"),
+    ("person_name", 0.55, "nl", "huurder! bestuurder! leasenemer!"),
     ("first_name", 0.93, "en", "first_name firstname fname f_name given_name givenname forename forenames first_nm "
      "christian_name middle_name"),
     ("first_name", 0.93, "de", "vorname rufname"),
@@ -174,6 +180,11 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
      "immunisation immunization hba1c cholesterol blood_pressure systolic diastolic blood_glucose illness "
      "disease injury injuries cause_of_death sickness sick_leave sickness_absence clinical_specialty "
      "treating_specialty admitting_specialty admitting_ward"),
+    ("medical_condition", 0.88, "en", "glucose blood_sugar blood_glucose_level"),
+    ("medical_condition", 0.88, "de", "blutzucker glukose"),
+    ("medical_condition", 0.88, "fr", "glycemie glucose_sanguin"),
+    ("medical_condition", 0.88, "es", "glucosa glucemia"),
+    ("medical_condition", 0.88, "nl", "bloedsuiker glucosewaarde"),
     ("medical_condition", 0.6, "en", "ward specialty speciality"),
     ("medical_condition", 0.55, "en", "condition! treatment! procedure!"),
     ("medical_condition", 0.88, "de", "diagnose diagnosen hauptdiagnose nebendiagnose krankheit krankheiten "
@@ -251,7 +262,8 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("customer_id", 0.86, "en", "customer_id cust_id custid client_id user_id userid patient_id member_id "
      "employee_id emp_id emp_no employee_no employee_number staff_id staff_no person_id subscriber_id account_id "
      "contact_id guest_id passenger_id student_id student_number customer_number customer_no cust_no cust_num "
-     "customer_ref cust_ref client_ref client_number mrn medical_record_number hospital_number loyalty_number "
+     "customer_ref cust_ref client_ref client_number mrn medical_record_number hospital_number hospital_no hosp_no "
+     "hosp_num hospital_num loyalty_number "
      "loyalty_card membership_number member_no"),
     ("customer_id", 0.7, "en", "policy_number policy_no"),
     ("customer_id", 0.86, "de", "kundennummer kunden_nr kundennr kunden_id kd_nr personalnummer mitarbeiternummer "
@@ -273,6 +285,19 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
     ("free_text_pii", 0.62, "fr", "commentaire commentaires remarque remarques observations observation"),
     ("free_text_pii", 0.62, "es", "observaciones comentario comentarios notas nota mensaje"),
     ("free_text_pii", 0.62, "nl", "opmerking opmerkingen toelichting bericht notitie notities"),
+    ("vehicle_registration", 0.92, "en", "vehicle_registration vehicle_reg vehicle_reg_no vehicle_registration_no "
+     "vehicle_registration_number registration_number registration_no reg_no reg_number regno vrm vrn "
+     "number_plate numberplate licence_plate license_plate licence_plate_number license_plate_number plate_number "
+     "plate_no plate_num car_reg car_registration"),
+    ("vehicle_registration", 0.45, "en", "registration! reg! plate! plates!"),
+    ("vehicle_registration", 0.92, "de", "kennzeichen kfz_kennzeichen amtliches_kennzeichen autokennzeichen "
+     "nummernschild kfz_nr"),
+    ("vehicle_registration", 0.92, "fr", "immatriculation numero_immatriculation plaque_immatriculation"),
+    ("vehicle_registration", 0.45, "fr", "plaque!"),
+    ("vehicle_registration", 0.92, "es", "matricula numero_matricula matricula_vehiculo"),
+    ("vehicle_registration", 0.45, "es", "placa!"),
+    ("vehicle_registration", 0.92, "nl", "kenteken kentekenplaat kentekennummer nummerbord"),
+    ("vehicle_registration", 0.92, "it", "targa"),
     ("imei", 0.96, "en", "imei imei_number device_imei imeisv"),
     ("imsi", 0.96, "en", "imsi imsi_number subscriber_identity"),
     ("salary", 0.86, "en", "salary salaries income annual_income gross_income net_income wage wages gross_pay "
@@ -290,7 +315,7 @@ _SPEC: tuple[tuple[EntityType, float, str, str], ...] = (
      "order_no order_number order_ref ordernumber invoice invoice_no invoice_number invoice_id transaction_id "
      "txn_id transaction_ref payment_id product product_id product_code productcode product_name sku item_id "
      "item_code article_number price unit_price amount total subtotal tax vat qty quantity currency status "
-     "category brand colour color size weight created_at updated_at created updated timestamp order_date "
+     "category brand make model colour color size weight created_at updated_at created updated timestamp order_date "
      "ship_date delivery_date due_date version revision batch lot barcode ean upc gtin isbn tracking_number "
      "tracking_no shipment_id parcel_id ticket_id case_id booking_ref rating flag is_active active enabled "
      "country country_code region state county bic swift swift_code bic_code mcc currency_code last_login "
@@ -338,6 +363,13 @@ MODIFIERS = words(
     "allowed enabled ext extension domain country prefix kind quality score at date time ts timestamp datetime "
     "dt capacity beds occupancy occupied"
 )
+# tokens that make a column a count, amount or score of what the rest of its name says: num_medications,
+# number_diagnoses, allergy_count, symptom_score, anzahl_diagnosen (classify: numbers under such a name
+# are no one's condition)
+COUNT_WORDS = words(
+    "count counts cnt num number numbers nbr n total totals tot sum qty quantity amount amt score scores "
+    "anzahl zahl gesamt summe menge nombre nb quantite montant cantidad numero aantal totaal hoeveelheid bedrag"
+)
 # contact terms so generic that the table's name decides whose they are: products.name, stores.phone
 GENERIC_CONTACT = words(
     "name phone telephone tel email mail address addr city town postcode zip zipcode postalcode fax street "
@@ -355,7 +387,10 @@ PERSON_NOUNS = (
     words(
         "customer cust client kunde kunden klant cliente user usr patient member mitglied employee emp staff "
         "mitarbeiter person subscriber contact guest passenger student applicant candidate holder owner insured "
-        "beneficiary utilisateur usuario gebruiker benutzer lid relatie abonne abonnent socio patienten"
+        "beneficiary utilisateur usuario gebruiker benutzer lid relatie abonne abonnent socio patienten "
+        "renter tenant lessee driver mieter fahrer locataire conducteur arrendatario inquilino huurder bestuurder "
+        "empleado empleada trabajador eleve etudiant alumno alumna estudiante leerling werknemer medewerker "
+        "salarie employe schuler paciente"
     )
     | STAFF_NOUNS
 )
@@ -384,6 +419,18 @@ HEALTH_TABLES = words(
     "clinique clinica kliniek medical medizinisch medico medicale health gesundheit sante salud gezondheid "
     "admission episode encounter diagnosis diagnose prescription consultation referral ehr emr"
 )
+
+
+@cache
+def health_words() -> frozenset[str]:
+    """Conditions, drugs and allergens of health_terms.txt, the vocabulary value detectors use (not its
+    specialties and units, which name departments and places: surgery_name, cardiology_unit)."""
+    from importlib.resources import files
+
+    text = files("tools.sensitive").joinpath("data", "health_terms.txt").read_text(encoding="utf-8")
+    personal = text.split("\n# conditions", 1)[1]
+    found = (w.lower() for line in personal.splitlines() if not line.startswith("#") for w in line.split())
+    return frozenset(found) - {"unspecified", "remission"}
 
 
 def singular(token: str) -> str:
@@ -420,6 +467,7 @@ class NameAnalysis:
     neutral: NamePrior | None = None  # a plainly non-personal term (order_id, product_code)
     business: str | None = None  # the business qualifier token, if any
     modifier: str | None = None  # the modifier token, if any
+    counted: str | None = None  # a count/amount/score token beside other words (num_medications), if any
 
     def prior(self, entity: str) -> float:
         return max((p.score for p in self.priors if p.entity == entity), default=0.0)
@@ -503,6 +551,9 @@ def analyse_name(column: str, table: str = "") -> NameAnalysis:
         compound = _compound("".join(content))
         if compound is not None:
             add(NamePrior(compound.entity, compound.score * 0.85, compound.key, compound.lang, "compound"))
+    health = next((t for t in rest if t in health_words()), None)
+    if health is not None and not any(t in NAME_TOKENS or t in ID_TOKENS for t in tokens):  # insulin_code: a label
+        add(NamePrior("medical_condition", 0.7, health, "en", "vocabulary", "names a drug, condition or allergen"))
     # person noun + id / name token: customer_ref, patient_nm
     nouns = [t for t in tokens if t in PERSON_NOUNS]
     glued = _glued_id(content)
@@ -517,6 +568,8 @@ def analyse_name(column: str, table: str = "") -> NameAnalysis:
         elif staff:
             add(NamePrior("person_name", 0.65, staff[0], "en", "rule", "a staff role: the column names the person"))
     _qualify(analysis, rest, priors, table)
+    if len(content) > 1:
+        analysis.counted = next((t for t in content if t in COUNT_WORDS), None)
     analysis.priors = sorted(priors.values(), key=lambda p: -p.score)
     if analysis.priors and analysis.neutral is not None and analysis.neutral.how == "phrase":
         analysis.neutral = None  # order_email: the positive term wins over the neutral one

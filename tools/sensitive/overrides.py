@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tools.errors import DoppelError, Issue
-from tools.sensitive.model import ColumnClassification, EntityType, Evidence, Role, Strategy
+from tools.sensitive.model import ROLES, ColumnClassification, EntityType, Evidence, Role, Strategy
 from tools.sensitive.policy import role_for, strategy_for
 
 
@@ -43,7 +43,10 @@ def apply_overrides(
         except ValidationError as exc:
             for error in exc.errors():
                 where = ".".join(str(p) for p in error["loc"])
-                issues.append(Issue(path=f"{key}.{where}" if where else key, message=error["msg"]))
+                message = error["msg"]
+                if error["loc"] == ("role",):
+                    message = f"'{error['input']}' is not a privacy role; roles: {', '.join(ROLES)}"
+                issues.append(Issue(path=f"{key}.{where}" if where else key, message=message))
     if issues:
         raise DoppelError("invalid overrides", issues)
     out: list[ColumnClassification] = []

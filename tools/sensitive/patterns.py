@@ -34,6 +34,7 @@ from tools.sensitive.dates import DateFacts, dob_result, parse_dates
 from tools.sensitive.emails import EMAIL
 from tools.sensitive.freetext import detect_free_text
 from tools.sensitive.names import fold, words
+from tools.sensitive.plates import detect_vehicle_registration
 from tools.sensitive.values import (
     REGION_LOCALE,
     PatternResult,
@@ -530,6 +531,7 @@ DETECTORS = (
     detect_iban,
     detect_bank_numbers,
     detect_device_ids,
+    detect_vehicle_registration,
     detect_person_names,
     detect_street_address,
     detect_city,
@@ -549,7 +551,7 @@ def run_detectors(
     v = Values(values)
     results: list[PatternResult] = []
     if v.n == 0:
-        return results, DateFacts(0, 0, None, 0, 0, 0, 0.0, None)
+        return results, DateFacts(0, 0, None, 0, 0, 0, 0, 0.0, None)
     for detector in DETECTORS:
         results.extend(detector(v))
     explained = max((r.score() for r in results), default=0.0) >= 0.5

@@ -8,8 +8,9 @@ jointly and flagged. ``anonymise`` regenerates, pseudonymises, masks, generalise
 
 Sensitive:
 - direct identifiers: names of anyone (customers, patients, next of kin, clinicians and other staff),
-  contact details, government, health, bank, card, device and network identifiers, and internal person
-  keys (customer_id, patient_id, account_id) with their foreign keys;
+  contact details, government, health, bank, card, device and network identifiers, vehicle registrations
+  and licence plates (any country's format: they lead to the registered keeper), and internal person keys
+  (customer_id, patient_id, account_id) with their foreign keys;
 - quasi-identifiers that are generalised: date of birth, age, postcode, street address, town of residence;
 - special-category data (GDPR art. 9) about a person: ethnicity, religion and other art. 9 data, and health:
   diagnoses and their codes (ICD-10), the ward or specialty a patient is on, allergies, blood group,
@@ -29,8 +30,8 @@ age, postcode, town and gender; sensitive attributes are the special-category da
   to), counted among the quasi-identifiers of the privacy evaluation.
 
 Not sensitive:
-- counts, amounts and scores whose name carries a health word (number of medications, diagnoses
-  counted, lab procedures): numbers about an encounter, not a condition;
+- counts, amounts and scores whose name carries a health word or a complaint (number of medications,
+  diagnoses counted, lab procedures, complaint counts): numbers about an encounter, not a condition;
 - the last four digits of a card, alone or beside the card number: 10,000 values that necessarily recur
   (about one card in 10,000 shares them), and PCI DSS allows them to be displayed. Beside a card column
   the classifier warns that the synthesiser should derive them from the synthetic card. A pre-masked
@@ -50,7 +51,7 @@ STRATEGY: dict[str, Strategy] = {
     "us_ssn": "synthesise", "uk_nino": "synthesise", "nhs_number": "synthesise", "national_id": "synthesise",
     "ip_address": "synthesise", "imei": "synthesise", "imsi": "synthesise", "free_text_pii": "synthesise",
     "sort_code": "synthesise", "gender": "synthesise", "ethnicity": "synthesise",
-    "medical_condition": "synthesise", "other_pii": "synthesise",
+    "medical_condition": "synthesise", "other_pii": "synthesise", "vehicle_registration": "synthesise",
     # keys that join tables: a consistent pseudonym
     "customer_id": "pseudonymise",
     # payment data that keeps its last digits
@@ -66,7 +67,7 @@ ROLE: dict[str, Role] = {
     **{entity: "identifier" for entity in (
         "person_name", "first_name", "last_name", "email", "phone", "msisdn", "street_address", "username",
         "us_ssn", "uk_nino", "nhs_number", "national_id", "payment_card", "iban", "bank_account", "sort_code",
-        "ip_address", "imei", "imsi", "free_text_pii", "customer_id")},
+        "ip_address", "imei", "imsi", "free_text_pii", "customer_id", "vehicle_registration")},
     **{entity: "quasi_identifier" for entity in ("date_of_birth", "age", "postcode", "city", "gender")},
     **{entity: "sensitive_attribute" for entity in ("ethnicity", "medical_condition", "salary", "other_pii")},
 }  # fmt: skip
@@ -98,11 +99,25 @@ def flag_for(entity: str, role: str) -> str | None:
     return ATTRIBUTE_FLAG.get(entity, "GDPR art. 9") if role == "sensitive_attribute" else None
 
 
+ROLE_WORDS: dict[str, str] = {
+    "identifier": "identifier",
+    "quasi_identifier": "quasi-identifier",
+    "sensitive_attribute": "sensitive attribute",
+    "non_sensitive": "not sensitive",
+}
+
+
+def describe_role(role: str, flag: str | None = None) -> str:
+    """A role in words, with its flag: ``identifier``, ``sensitive attribute (GDPR art. 9)``, ``not sensitive``."""
+    words = ROLE_WORDS.get(role, role)
+    return f"{words} ({flag})" if flag else words
+
+
 # entities whose values a detector recognises, so values that do not match argue against the name
 CHECKABLE: frozenset[str] = frozenset(
     {"person_name", "first_name", "last_name", "email", "phone", "msisdn", "street_address", "postcode",
      "date_of_birth", "us_ssn", "uk_nino", "nhs_number", "payment_card", "iban", "sort_code", "ip_address",
-     "imei", "imsi", "gender", "age", "salary", "bank_account"}
+     "imei", "imsi", "gender", "age", "salary", "bank_account", "vehicle_registration"}
 )  # fmt: skip
 
 # special-category data (GDPR art. 9): sensitive even as a yes/no flag (smoker: Y/N)
@@ -118,7 +133,7 @@ JOIN_KEYS: frozenset[str] = frozenset({"customer_id", "email", "username", "phon
 LOCALISED: frozenset[str] = frozenset(
     {"person_name", "first_name", "last_name", "phone", "msisdn", "street_address", "postcode", "city",
      "date_of_birth", "national_id", "us_ssn", "uk_nino", "nhs_number", "iban", "bank_account", "sort_code",
-     "free_text_pii"}
+     "free_text_pii", "vehicle_registration"}
 )  # fmt: skip
 
 # value evidence for one entity that also supports another (with a weight)
@@ -142,7 +157,7 @@ LABEL: dict[str, str] = {
     "username": "user names", "free_text_pii": "free text with personal data", "customer_id": "customer ids",
     "imei": "IMEIs", "imsi": "IMSIs", "gender": "genders", "ethnicity": "ethnicities",
     "medical_condition": "medical conditions", "salary": "personal amounts", "age": "ages",
-    "other_pii": "personal data", "none": "non-personal values",
+    "other_pii": "personal data", "vehicle_registration": "vehicle registrations", "none": "non-personal values",
 }  # fmt: skip
 
 

@@ -45,3 +45,18 @@ def read_report(path: Path) -> SensitivityReport:
         raise DoppelError(f"{path}: is a folder, not a sensitivity report file") from None
     except ValidationError as exc:
         raise DoppelError(f"{path}: not a sensitivity report ({exc.error_count()} problems)") from None
+
+
+def top_evidence(result: ColumnClassification) -> str:
+    """The strongest reason for the decision as made: a person's override, else the strongest evidence for a
+    sensitive column, or the strongest rule or statistic against one that is not."""
+    overrides = [e for e in result.evidence if e.method == "override"]
+    if overrides:
+        return overrides[0].detail
+    if result.sensitive:
+        pool = [e for e in result.evidence if e.method != "negative_rule"]
+    else:
+        pool = [e for e in result.evidence if e.method in {"negative_rule", "statistics"}]
+    if not pool:
+        return "no personal-data signal" if not result.sensitive else "-"
+    return max(pool, key=lambda e: e.score).detail

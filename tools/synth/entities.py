@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -18,7 +19,12 @@ from tools.generators.contact import COUNTRY_CODES
 from tools.generators.identity import ascii_strings, decimal_chars, render
 from tools.generators.people import first_names, last_names
 from tools.synth.arrays import allocate, flags
-from tools.synth.shapes import ShapeMix, signature, template
+from tools.synth.shapes import ShapeMix, shape_mix, signature, template
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tools.synth.plan import ColumnPlan
 
 PHONE_LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR")
 MCC = {"en_GB": "234", "en_US": "310", "de_DE": "262", "fr_FR": "208"}
@@ -292,3 +298,30 @@ def name_groups(columns: list[tuple[str, str | None]]) -> list[NameGroup]:
         first, last = parts.get("first_name", [None])[0], parts.get("last_name", [None])[0]
         out.append(NameGroup(role, first, last, tuple(parts.get("person_name", []))))
     return out
+
+
+PLATE_COUNTRY = {"en_GB": "GB", "en_US": "US", "de_DE": "DE", "nl_NL": "NL", "fr_FR": "FR", "es_ES": "ES"}
+
+
+def vehicle_registrations(
+    plan: ColumnPlan, raw: pd.Series, size: int, rng: np.random.Generator, locale: str, context: dict[str, np.ndarray]
+) -> tuple[pa.Array, str]:
+    """Plates of the classifier's country (``plan.locale``, not the generators' narrower one) in the column's
+    own shapes at their shares; a plate equal to one of the sample's (spaces, hyphens and case aside) is
+    drawn again."""
+    from tools.generators.registry import Related
+    from tools.generators.vehicle import VehicleRegistrationParams, vehicle_registration
+    from tools.synth.keys import stripped_values
+
+    country = PLATE_COUNTRY.get(plan.locale, "GB")
+    mix = shape_mix(plan.profile, lambda s: s.isascii() and "A" in s and "9" in s and not s.endswith("…"))
+    params = VehicleRegistrationParams(country=country, shapes=mix.shapes, weights=list(mix.weights) if mix else None)
+    made = np.asarray(vehicle_registration(rng, size, params, Related()).to_pylist(), dtype=object)
+    seen = set(stripped_values(raw).str.upper().str.replace(r"[\s-]", "", regex=True))
+    for _ in range(10):
+        again = np.flatnonzero([v.upper().replace(" ", "").replace("-", "") in seen for v in made])
+        if not again.size:
+            break
+        made[again] = vehicle_registration(rng, again.size, params, Related()).to_pylist()
+    shapes = ", ".join(mix.shapes[:3]) if mix else "the usual form"
+    return pa.array(made.tolist(), pa.string()), f"{country} vehicle registrations in {shapes}"

@@ -683,6 +683,7 @@ _TEXT_MAKERS: dict[str, TextMaker] = {
     "imsi": _imsi,
     "username": _username,
     "free_text_pii": _free,
+    "vehicle_registration": entities.vehicle_registrations,
 }
 
 

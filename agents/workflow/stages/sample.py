@@ -123,8 +123,12 @@ def profile(context: StageContext, progress: ProgressCallback) -> StageOutput:
 
 
 def classify(context: StageContext, progress: ProgressCallback) -> StageOutput:
+    """Classify every column; each decision, audit record and the summary the approval shows carry the
+    privacy role, its flag (GDPR art. 9, confidential) and why (the evidence, never a value)."""
+    from tools.sensitive.model import ROLES
     from tools.sensitive.overrides import apply_overrides
-    from tools.sensitive.report import SensitivityReport, write_report
+    from tools.sensitive.policy import describe_role, flag_for
+    from tools.sensitive.report import SensitivityReport, top_evidence, write_report
 
     tables = read_sample_tables(context)
     fields = sum(len(t.frame.columns) for t in tables)
@@ -136,13 +140,18 @@ def classify(context: StageContext, progress: ProgressCallback) -> StageOutput:
     write_report(report, context.work / SENSITIVITY)
     for i, c in enumerate(results, 1):
         evidence = sorted(c.evidence, key=lambda e: -e.score)
-        label = f"sensitive: {c.entity} ({c.strategy})" if c.sensitive else "not sensitive"
+        flag = flag_for(c.entity, c.role)
+        label = "not sensitive"
+        if c.sensitive:
+            label = f"sensitive: {describe_role(c.role, flag)}, {c.entity} ({c.strategy})"
         context.decide(f"{c.table}.{c.column}", label, c.confidence, [f"{e.method}: {e.detail}" for e in evidence])
         context.audit(
             "classification",
             {
                 "column": f"{c.table}.{c.column}",
                 "sensitive": c.sensitive,
+                "role": c.role,
+                "flag": flag,
                 "entity": c.entity,
                 "confidence": round(c.confidence, 4),
                 "strategy": c.strategy,
@@ -151,15 +160,19 @@ def classify(context: StageContext, progress: ProgressCallback) -> StageOutput:
         )
         progress(f"Analysing {fields} fields for PII patterns", i, fields)
     sensitive = [c for c in results if c.sensitive]
+    roles = {role: sum(c.role == role for c in results) for role in ROLES if role != "non_sensitive"}
     return StageOutput(
-        counts={"columns": len(results), "sensitive": len(sensitive), "overridden": len(context.changes)},
+        counts={"columns": len(results), "sensitive": len(sensitive), **roles, "overridden": len(context.changes)},
         summary={
             "sensitive": [
                 {
                     "column": f"{c.table}.{c.column}",
+                    "role": c.role,
+                    "flag": flag_for(c.entity, c.role),
                     "entity": c.entity,
                     "confidence": round(c.confidence, 2),
                     "strategy": c.strategy,
+                    "why": top_evidence(c),
                 }
                 for c in sensitive
             ],
@@ -174,5 +187,5 @@ def check_changes(stage_dir: Path, changes: dict[str, Any]) -> None:
     from tools.sensitive.report import read_report
 
     if not all(isinstance(v, dict) for v in changes.values()):
-        raise DoppelError("changes: expected table.column -> {sensitive, entity, strategy}")
+        raise DoppelError("changes: expected table.column -> {role, sensitive, entity, strategy}")
     apply_overrides(read_report(stage_dir / SENSITIVITY).columns, changes)
