@@ -20,12 +20,15 @@ STATUS_STYLE = {"PASS": "green", "FAIL": "red", "SKIP": "yellow", "NOT RUN": "ye
 
 def _progress(err: Any) -> Any:
     """Progress as plain lines on stderr: one per finished test (the listener's stream), so a long run
-    shows where it is, in a terminal or a log."""
+    shows where it is, in a terminal or a log. The run's own opening and closing step is not repeated."""
+    overall: list[str] = []
 
     def progress(step: str, done: int, total: int | None) -> None:
-        if total is None or done == 0:
-            return
-        err.print(f"[{done}/{total}] {escape(step)}", highlight=False, soft_wrap=True)
+        if done == 0 and not overall:
+            overall.append(step)
+            err.print(escape(step), highlight=False, soft_wrap=True)
+        elif total is not None and step not in overall:
+            err.print(f"[{done}/{total}] {escape(step)}", highlight=False, soft_wrap=True)
 
     return progress
 

@@ -159,6 +159,24 @@ def test_a_resync_completes_what_a_broken_first_sync_left_out(client: JiraClient
     assert [(x.get("outwardIssue") or x.get("inwardIssue"))["key"] for x in fields["issuelinks"]] == ["HOSP-1"]
 
 
+def test_the_specialists_tools_read_jira_from_settings(mocks: MockSuite, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from tools.capability.registry import capabilities, get_capability
+
+    assert {c.name for c in capabilities("test_case")} == {"fetch_test_scenarios", "generate_test_suites"}
+    assert {c.name for c in capabilities("test_execution")} == {"run_test_suites", "sync_test_results"}
+    monkeypatch.setenv("DOPPEL_JIRA__URL", mocks.urls["jira"])
+    monkeypatch.setenv("DOPPEL_JIRA__TOKEN", TOKEN)
+    fetched = get_capability("fetch_test_scenarios").run({"jql": "labels = doppel-bank ORDER BY key"})
+    assert [s["key"] for s in fetched.model_dump()["scenarios"]] == ["BANK-1", "BANK-2", "BANK-3", "BANK-4"]
+    hand_made_run(tmp_path, "tool-1")
+    planned = get_capability("sync_test_results").run({"results": str(tmp_path)})  # dry run unless told
+    assert planned.model_dump()["policy"] == "dry-run" and planned.model_dump()["bugs_opened"] == 0
+    monkeypatch.delenv("DOPPEL_JIRA__URL")
+    with pytest.raises(DoppelError, match=r"Jira is not configured: set \[jira\] url"):
+        get_capability("sync_test_results").run({"results": str(tmp_path), "policy": "failures"})
+
+
 # ------------------------------------------------------------------ the commands, end to end
 
 

@@ -58,11 +58,11 @@ class Table:
         return {str(c): (None if pd.isna(v) else v) for c, v in row.items()}
 
     def records(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(key, record)`` of every record a key names, in file order (empty cells are None)."""
         columns = self.columns
+        rows = self.frame.astype(object).where(self.frame.notna(), None).to_numpy()
         for key, i in self._index.items():
-            values = self.frame.iloc[i].tolist()
-            yield key, {c: (None if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-                        for c, v in zip(columns, values, strict=True)}  # fmt: skip
+            yield key, dict(zip(columns, rows[i].tolist(), strict=True))
 
     def distinct(self, column: str, limit: int) -> list[str] | None:
         """The column's distinct values (casefolded) when there are at most ``limit``, else None."""

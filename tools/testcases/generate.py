@@ -133,6 +133,8 @@ def generate_suites(
         warnings.append("the database URL holds a password: it is not written; set DOPPEL_TEST_DB when running")
         database = redact(database)
     plans = plan_scenarios(scenarios, data, rest, max_records=request.max_records, seed=request.seed, today=today)
+    if request.database is None and any(p.uses_database and p.automated for p in plans):
+        warnings.append(f"no target database given: the data checks read {database} unless DOPPEL_TEST_DB says")
     _clear_previous(out)
     step = f"Writing {len(plans)} Robot suite(s)"
     suites = []
