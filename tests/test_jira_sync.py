@@ -283,3 +283,9 @@ def test_a_run_with_tests_completes_with_failures_as_results_and_a_linked_bug(mo
     assert report["bugs"] == {"TEL-4": bug["key"]}
     execute = tmp_path / "home" / "runs" / run_id / "execute"
     assert {"output.xml", "log.html", "report.html", "results.json"} <= {p.name for p in execute.iterdir()}
+    events = [json.loads(line) for line in doppel(env, "runs", "events", run_id, "--json").stdout.splitlines()]
+    streamed = [e for e in events if e["kind"] == "progress" and e["stage"] == "execute" and e["done"] > 0]
+    assert streamed and all(e["total"] == 4 for e in streamed)  # the listener's stream, as the run's events
+    per_test = sorted(e["action"].split(":")[0] for e in streamed if e["action"].startswith("TEL-"))
+    assert per_test == ["TEL-1 PASS", "TEL-2 PASS", "TEL-3 PASS", "TEL-4 FAIL"]
+    assert "columns sensitive" not in done.stdout  # no test result is shown as a column classification

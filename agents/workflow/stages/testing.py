@@ -3,8 +3,9 @@
 - test_cases: the scenarios the JQL selects (default: labels = "doppel-<run name>") into Robot suites over
   the exported synthetic records (``tools.testcases``), written into the stage folder.
 - execute: the suites run with pabot (``tools.testrun``), each finished test a Progress event as the
-  listener streams it, each failure a Decision; failed tests are results, so the stage completes and its
-  counts say how many failed.
+  listener streams it (``TEL-4 FAIL: ...``); failed tests are results, so the stage completes and its
+  counts say how many failed. (No Decision events: the CLI renders a stage's Decisions as column
+  classifications.)
 - report: the run's summary (``report.report``), then the results to Jira by ``jira.policy``
   (``jira-sync.json``; none when no test ran or the policy is ``none``).
 
@@ -90,12 +91,6 @@ def test_cases(context: StageContext, progress: ProgressCallback) -> StageOutput
         database=database, max_records=config.tests.max_records, seed=context.seed % (2**32),
     )  # fmt: skip
     result = generate_suites(request, _jira(context), progress, today=context.today)
-    for suite in result.suites:
-        if suite.automated:
-            context.decide(suite.key, f"{suite.records} record(s) of {suite.table}: " + "; ".join(suite.checks),
-                           None, suite.unmapped)  # fmt: skip
-        else:
-            context.decide(suite.key, "not automated", None, suite.unmapped)
     return StageOutput(
         counts={"scenarios": result.scenarios, "suites": len(result.suites), "automated": result.automated,
                 "not_automated": result.not_automated, "records": result.records},
@@ -115,10 +110,6 @@ def execute(context: StageContext, progress: ProgressCallback) -> StageOutput:
     rest, database = endpoints(config)
     run = run_suites(context.stage_dir("test_cases"), context.work, config.tests.processes, run_id=context.run_id,
                      rest_url=rest, database=database, progress=progress)  # fmt: skip
-    for test in run.tests:
-        if test.status == "FAIL":
-            evidence = [f"pattern: {test.pattern}", *(f"screenshot: {s}" for s in test.screenshots)]
-            context.decide(test.key or test.name, f"FAIL: {test.message[:300]}", None, evidence)
     volatile = sorted(p.relative_to(context.work).as_posix() for p in context.work.rglob("*") if p.is_file())
     t = run.totals
     return StageOutput(
