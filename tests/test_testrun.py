@@ -104,7 +104,10 @@ def test_one_result_per_test_with_status_duration_message_and_jira_key(telecom_r
 def test_the_listener_streams_progress_while_the_suites_run(telecom_run: Observed) -> None:
     ended = [(e, merged) for e, merged in telecom_run.events if e["event"] == "test_ended"]
     assert sorted(e["key"] for e, _ in ended) == ["TEL-1", "TEL-2", "TEL-3", "TEL-4", "TEL-5"]
-    assert not any(merged for _, merged in ended)  # every one arrived before pabot merged the outputs
+    first = next(i for i, (e, _) in enumerate(telecom_run.events) if e["event"] == "test_ended")
+    assert not telecom_run.events[first][1]  # before pabot merged the outputs
+    started = [e for e, _ in telecom_run.events[:first] if e["event"] == "suite_started" and e["source"]]
+    assert len(started) <= 2  # with 2 processes, no third suite can start before a test has ended
     assert {e["key"]: e["status"] for e, _ in ended}["TEL-4"] == "FAIL"
     per_test = [p for p in telecom_run.progress if p[0].startswith("TEL-")]
     assert [done for _, done, _ in per_test] == [1, 2, 3, 4, 5] and {t for _, _, t in per_test} == {5}
