@@ -17,13 +17,15 @@ $(STAMP): pyproject.toml
 	$(MAKE) --no-print-directory chromium
 	touch $(STAMP)
 
-# Debian's Chromium for the tests that open pages in a real headless browser (no downloaded browsers).
+# Debian's Chromium and its chromedriver for the tests that open pages in a real headless browser (Robot's
+# SeleniumLibrary drives chromedriver); no downloaded browsers or drivers.
 chromium:
-	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	@{ command -v chromium >/dev/null || command -v chromium-browser >/dev/null; } && command -v chromedriver >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; } || \
-	  echo "could not install Debian's chromium: the browser tests will say so; set DOPPEL_CHROMIUM to a Chromium"; }
+	  $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium chromium-driver >/dev/null; } || \
+	  echo "could not install Debian's chromium and chromium-driver: the browser tests will say so;" \
+	    "set DOPPEL_CHROMIUM and DOPPEL_CHROMEDRIVER"; }
 
 # The main job: the bundled telecom sample through the offline workflow (ingest ... export, report),
 # approval points approved automatically (recorded as such), then how to reach Doppel from an IDE.

@@ -2,8 +2,9 @@
 
 Every specialist gets exactly its registered capabilities (``tools/capability``, adapted once by
 ``agents.strands_adapter``); the supervisor gets the specialists through ``Agent.as_tool`` (so their
-events stream up to it) plus the run tools. The three delivery specialists have no capabilities until
-the external-systems issue: they answer that no targets are configured. Models come from settings only.
+events stream up to it) plus the run tools. test_case has the scenario tools (fetch Jira scenarios, write Robot
+suites), test_execution the run and Jira-sync tools (``tools/capability/testing.py``); distribution has none
+until the loaders land: it answers that no targets are configured. Models come from settings only.
 """
 
 from __future__ import annotations
@@ -57,12 +58,13 @@ def build_specialist(name: Specialist, settings: Settings) -> Agent:
 
 
 class ApprovalGate(HookProvider):
-    """Asks a person before a tool acts beyond Doppel's own folders: loading data into target systems, or
-    a workflow run told to approve its own approval points. The agent stops with an ``interrupt``;
+    """Asks a person before a tool acts beyond Doppel's own folders: loading data into target systems, running
+    tests against them and reporting to Jira (test_execution), or a workflow run told to approve its own
+    approval points. The agent stops with an ``interrupt``;
     answer ``yes`` to go on, anything else cancels the call."""
 
     def __init__(self, gated: set[str] | None = None) -> None:
-        self.gated = gated if gated is not None else {"distribution"}
+        self.gated = gated if gated is not None else {"distribution", "test_execution"}
 
     def register_hooks(self, registry: HookRegistry, **kwargs: Any) -> None:
         registry.add_callback(BeforeToolCallEvent, self.check)

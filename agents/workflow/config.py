@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -24,6 +24,31 @@ from tools.yaml_lines import line_of, parse_with_lines, safe_issue_text, syntax_
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
+class TestsConfig(BaseModel):
+    """The test part of a run: Jira scenarios into Robot suites over the synthetic records, run in parallel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    jql: str | None = Field(None, description='the scenarios (default: labels = "doppel-<run name>" ORDER BY key)')
+    rest_url: str | None = Field(None, description="the REST target's base URL (default: a rest target's url)")
+    database: str | None = Field(None, description="the target database's SQLAlchemy URL (default: a sql target's)")
+    processes: int = Field(2, ge=1, le=32, description="suites run at the same time, one per process")
+    max_records: int = Field(100, ge=1, le=10_000, description="records a data check names at most")
+
+
+class JiraSyncConfig(BaseModel):
+    """How the report stage reports test results to Jira."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: Literal["all", "failures", "dry-run", "none"] = Field(
+        "dry-run",
+        description="all: comment on every scenario and a Bug per failure; failures: only those; "
+        "dry-run: say what would be sent; none: no sync",
+    )
+    link_type: str = Field("Relates", description="the link type from a Bug to its scenario")
 
 
 class RunConfig(BaseModel):
@@ -50,6 +75,8 @@ class RunConfig(BaseModel):
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
     targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
     out: Path | None = Field(None, description="also copy the exported files here")
+    tests: TestsConfig | None = Field(None, description="run the Jira scenarios as Robot suites (test_cases, execute)")
+    jira: JiraSyncConfig = Field(default_factory=JiraSyncConfig, description="test results to Jira (report stage)")
 
     @field_validator("data", "schema_file", "out", mode="before")
     @classmethod

@@ -111,6 +111,22 @@ class JiraClient:
         answer = self.caller.call("comment", lambda: self.api.issue_add_comment(key, body), changes=True)
         return str(answer["id"])
 
+    def comments(self, key: str) -> list[str]:
+        """The bodies of an issue's comments, oldest first."""
+        answer = self.caller.call("comments", lambda: self.api.issue_get_comments(key))
+        return [str(c.get("body") or "") for c in (answer or {}).get("comments") or []]
+
+    def attachments(self, key: str) -> list[str]:
+        """The file names attached to an issue."""
+        raw = self.caller.call("get_issue", lambda: self.api.get_issue(key, fields="attachment"))
+        return [str(a.get("filename")) for a in ((raw or {}).get("fields") or {}).get("attachment") or []]
+
+    def linked(self, key: str) -> list[str]:
+        """The keys of the issues linked to an issue (any link type, either direction)."""
+        raw = self.caller.call("get_issue", lambda: self.api.get_issue(key, fields="issuelinks"))
+        links = ((raw or {}).get("fields") or {}).get("issuelinks") or []
+        return [str((x.get("inwardIssue") or x.get("outwardIssue") or {}).get("key")) for x in links]
+
     def attach(self, key: str, data: bytes | Path, filename: str | None = None) -> str:
         """Attach a file (a path, or bytes with a file name); returns the attachment id."""
         content = data.read_bytes() if isinstance(data, Path) else data

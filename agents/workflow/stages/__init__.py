@@ -13,7 +13,7 @@ from typing import Any
 from agents.events import STAGES, Stage
 from agents.workflow.config import RunConfig
 from agents.workflow.context import StageFunction
-from agents.workflow.stages import delivery, evaluate, export, report, sample, synthesise
+from agents.workflow.stages import delivery, evaluate, export, sample, synthesise, testing
 
 
 @dataclass(frozen=True)
@@ -109,27 +109,27 @@ SPECS: dict[Stage, StageSpec] = {
         ),
         StageSpec(
             "test_cases",
-            delivery.test_cases,
+            testing.test_cases,
             "Turn test scenarios into Robot Framework suites",
             "scenarios become runnable tests",
             "suites referencing the synthetic records",
             "test_case",
             needs=("distribute",),
-            skip_if=_no_targets,
+            skip_if=testing.no_tests,
         ),
         StageSpec(
             "execute",
-            delivery.execute,
+            testing.execute,
             "Run the test suites",
             "to check the systems with the new data",
             "results per test",
             "test_execution",
             needs=("test_cases",),
-            skip_if=_no_targets,
+            skip_if=testing.no_tests,
         ),
         StageSpec(
             "report",
-            report.report,
+            testing.report,
             "Summarise the run: stages, outputs with hashes, scores",
             "one place to see what was made and how good it is",
             "report.json and report.md",
