@@ -125,3 +125,15 @@ def test_specialty_and_unit_words_in_a_name_are_not_a_persons_health() -> None:
     assert classify_column(codes, "insulin_code", "products").role == "non_sensitive"
     flags = [r.choice(["Y", "N"]) for _ in range(200)]
     assert classify_column(flags, "asthma", "patients").role == "sensitive_attribute"
+
+
+@pytest.mark.parametrize("name", ["logwage", "adjpoll_clinton", "sbp_ratio", "reading"])
+def test_decimal_measurements_with_many_digits_are_not_phone_numbers(name: str) -> None:
+    """4.31806333496276 or 42.6414 have seven to fifteen digits and a point, but no phone number is
+    written with one point and nothing else (public data: ISLR Wage, dslabs polls)."""
+    r = random.Random(name)
+    values = [f"{r.uniform(1, 99):.{r.randint(4, 13)}f}" for _ in range(300)]
+    result = classify_column(values, name, "survey")
+    assert not result.sensitive and result.entity == "none", result
+    dotted = [f"020.{r.randint(1000, 9999)}.{r.randint(1000, 9999)}" for _ in range(300)]
+    assert classify_column(dotted, "phone", "contacts").entity == "phone"  # numbers written with dots still are

@@ -59,13 +59,16 @@ def detect_email(v: Values) -> list[PatternResult]:
 _EXTENSION = r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$"
 _DATE_SHAPE = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ T][\d:.]+)?|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}(?: [\d:.]+)?"
 _IPV4 = r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_DECIMAL = r"-?\d+\.\d+"  # one point and digits only: a measurement; numbers written with dots have two
 
 
 def detect_phone(v: Values) -> list[PatternResult]:
     base = v.raw.str.replace(_EXTENSION, "", regex=True, flags=re.IGNORECASE)
     digit_count = base.str.count(r"\d")
     date_or_ip = base.str.fullmatch(_DATE_SHAPE).astype(bool) | base.str.fullmatch(_IPV4).astype(bool)
-    shaped = base.str.fullmatch(r"(?:\+|00|\()?[\d\s().\-/]+").astype(bool) & digit_count.between(7, 15) & ~date_or_ip
+    decimal = base.str.fullmatch(_DECIMAL).astype(bool)  # 4.31806333496276 is a log wage, not a phone
+    shaped = base.str.fullmatch(r"(?:\+|00|\()?[\d\s().\-/]+").astype(bool) & digit_count.between(7, 15)
+    shaped &= ~date_or_ip & ~decimal
     formatted = shaped & base.str.contains(r"^(?:\+|00|0|\()|[\s().\-/]", regex=True)
     bare = shaped & ~formatted
     matched = int(shaped.sum())
