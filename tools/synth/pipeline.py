@@ -33,6 +33,7 @@ from tools.synth.model import (
     MetadataCorrection,
     SynthesizeRequest,
     SynthesizeResult,
+    SynthModel,
     TableOutput,
 )
 from tools.synth.output import METADATA_FILE, check_outputs, write_tables
@@ -109,9 +110,11 @@ def synthesize(
     key_maps: dict[tuple[str, str], dict[object, str]] = {}
     for group in groups(names, relations):
         group_relations = [r for r in relations if r.child_table in group]
-        training = _training(group, by_name, plans, group_relations, seed, today, request.rare_below)
+        choice = choose_model(request.model, min(len(by_name[n].frame) for n in group))
+        spikes = not (choice[0] == "cart" and len(group) == 1)  # CART keeps a spike itself, in context
+        training = _training(group, by_name, plans, group_relations, seed, today, request.rare_below, spikes)
         trainings.update({t.name: t for t in training})
-        sampled, label, found = _fit(training, group_relations, request, seed, report)
+        sampled, label, found = _fit(training, group_relations, request, seed, report, choice)
         corrections.extend(found)
         clock.lap("fit_and_sample")
         report(f"Regenerating {sum(p.identifier for g in group for p in plans[g])} identifier columns", 0, None)
@@ -285,9 +288,10 @@ def _training(
     seed: int,
     today: dt.date,
     rare: int,
+    spikes: bool = True,
 ) -> list[TrainingTable]:
     """Training frames of a group, relation keys as integer codes, orphan child rows dropped."""
-    training = {name: training_table(by_name[name], plans[name], seed, today, rare) for name in group}
+    training = {name: training_table(by_name[name], plans[name], seed, today, rare, spikes) for name in group}
     codes: dict[tuple[str, str], dict[str, int]] = {}
     for r in relations:
         parent_values = by_name[r.parent_table].frame[r.parent_column]
@@ -312,7 +316,7 @@ def _training(
 
 def _fit(
     training: list[TrainingTable], relations: list[Relation], request: SynthesizeRequest, seed: int,
-    report: ProgressCallback,
+    report: ProgressCallback, choice: tuple[SynthModel, str],
 ) -> tuple[Sampled, str, list[MetadataCorrection]]:  # fmt: skip
     rows = request.rows
     if len(training) == 1 and training[0].frame.shape[1] == 0:  # nothing to learn: every column is made
@@ -323,7 +327,7 @@ def _fit(
     for r in relations:
         link_types.setdefault(r.child_table, {})[r.child_column] = "id"
     metadata, corrections = build_metadata(training, relations, link_types)
-    model, reason = choose_model(request.model, min(len(t.frame) for t in training))
+    model, reason = choice
     label = "HMA" if len(training) > 1 else MODEL_LABEL[model]
     columns = sum(t.frame.shape[1] for t in training)
     names = ", ".join(t.name for t in training)

@@ -108,6 +108,8 @@ def _column(
             values[rows] = _tokens(len(rows), plan, codec, rng)
         else:
             values[rows] = _placeholders(len(rows), issue, plan, codec, rng)
+    if codec is not None and codec.as_written:
+        return  # learned as written: padding, casing and repeats came with the values, in context
     if "whitespace" in issues:
         rows = _take(free, round(issues["whitespace"].rate * n_present), rng)
         free[rows] = False

@@ -54,6 +54,7 @@ class Codec:
     tokens: list[tuple[str, int]] = field(default_factory=list)
     # categories and flags written in several cases: lower-case key -> every spelling with its rows
     case_variants: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    as_written: bool = False  # categories learned with their padding and casing: nothing to re-apply
 
 
 Spellings = dict[str, list[tuple[str, int]]]
@@ -122,12 +123,20 @@ def split_spike(values: np.ndarray, rng: np.random.Generator) -> tuple[float, np
 
 
 def training_table(
-    table: IngestedTable, plans: list[ColumnPlan], seed: int, today: dt.date | None = None, rare: int = DEFAULT_K
+    table: IngestedTable,
+    plans: list[ColumnPlan],
+    seed: int,
+    today: dt.date | None = None,
+    rare: int = DEFAULT_K,
+    spikes: bool = True,
 ) -> TrainingTable:
     """The learned and presence columns of one table (link columns are added by the caller). ``today``
     bounds plausible dates; a fixed one (the run's date) keeps a resumed run byte-identical. Labels of
     quasi-identifiers and sensitive attributes seen in fewer than ``rare`` rows are merged first, and
-    quasi-identifying dates are learned to the month (``coarsen.py``)."""
+    quasi-identifying dates are learned to the month (``coarsen.py``). ``spikes``: learn a number's one
+    frequent value as a flag, and categories in one spelling (for copulas, which smear a spike and see
+    each spelling as another category); without it (CART, which borrows whole values in context)
+    categories are learned as written."""
     today = today or dt.date.today()
     frame = table.frame
     columns: dict[str, pd.Series | np.ndarray] = {}
@@ -141,7 +150,7 @@ def training_table(
         series = frame[plan.column]
         if plan.strategy == "learned" and plan.kind is not None:
             rng = rng_for(seed, table.name, plan.column, 0, 0, "impute")
-            values, codec = parse_column(plan, series, rng, today)
+            values, codec = parse_column(plan, series, rng, today, as_written=not spikes)
             if plan.role in PROTECTED_ROLES and plan.kind == "category":
                 values, merged[plan.column] = merge_rare_labels(
                     values, rare, rng_for(seed, table.name, plan.column, 0, 0, "rare")
@@ -149,7 +158,7 @@ def training_table(
             if plan.role == "quasi_identifier" and plan.kind == "date":
                 values = to_month(values)
                 months.add(plan.column)
-            if plan.kind == "number" and (spike := split_spike(values, rng)) is not None:
+            if spikes and plan.kind == "number" and (spike := split_spike(values, rng)) is not None:
                 value, flag, values = spike
                 modes[plan.column] = (mode_name(i), value)
                 columns[mode_name(i)] = flag
@@ -176,7 +185,11 @@ def present_mask(series: pd.Series) -> np.ndarray:
 
 
 def parse_column(
-    plan: ColumnPlan, series: pd.Series, rng: np.random.Generator, today: dt.date | None = None
+    plan: ColumnPlan,
+    series: pd.Series,
+    rng: np.random.Generator,
+    today: dt.date | None = None,
+    as_written: bool = False,
 ) -> tuple[np.ndarray, Codec]:
     """Typed values per row (NaN/NaT/None where missing) and the codec to write them back."""
     values = column_values(plan.column, series.astype(object).where(series.notna(), None))
@@ -188,7 +201,7 @@ def parse_column(
         return _dates(plan, values, rng, today or dt.date.today())
     if kind == "boolean":
         return _booleans(plan, values, rng)
-    return _categories(plan, values, rng)
+    return _categories(plan, values, rng, as_written)
 
 
 def _tokens(values: ColumnValues, bad: np.ndarray) -> list[tuple[str, int]]:
@@ -293,14 +306,23 @@ def _booleans(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) 
     return out, codec
 
 
-def _categories(plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator) -> tuple[np.ndarray, Codec]:
+def _categories(
+    plan: ColumnPlan, values: ColumnValues, rng: np.random.Generator, as_written: bool = False
+) -> tuple[np.ndarray, Codec]:
     """Each value in its dominant spelling among case variants (the quality stage brings the others
-    back at their rates); pre-masked cells hot-decked."""
+    back at their rates); pre-masked cells hot-decked. ``as_written``: each value exactly as the sample
+    wrote it (padding and case included), for a model that borrows whole values in context (CART): the
+    quality stage then leaves the column's padding and casing alone."""
     texts = values.text.to_pylist()
-    best = spellings(texts, values.counts.tolist())
-    canonical = np.array([best[t.lower()][0][0] for t in texts] + [None], dtype=object)
-    per_row = canonical[np.where(values.codes >= 0, values.codes, len(texts))]
+    if as_written:
+        written = np.array([*values.raw.to_pylist(), None], dtype=object)
+        per_row = written[np.where(values.codes >= 0, values.codes, len(texts))]
+    else:
+        best = spellings(texts, values.counts.tolist())
+        canonical = np.array([best[t.lower()][0][0] for t in texts] + [None], dtype=object)
+        per_row = canonical[np.where(values.codes >= 0, values.codes, len(texts))]
     usable, fill = _split(values, np.ones(len(texts), dtype=bool))
     per_row = keep_where(usable, per_row)
     per_row = _hot_deck(per_row, usable, fill, rng)
-    return per_row, Codec(column=plan.column, kind="category", case_variants=case_variants(values))
+    variants = {} if as_written else case_variants(values)
+    return per_row, Codec(column=plan.column, kind="category", case_variants=variants, as_written=as_written)
