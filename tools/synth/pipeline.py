@@ -22,7 +22,7 @@ from tools.ingest.model import IngestedTable
 from tools.profile.model import DatasetProfile
 from tools.progress import ProgressCallback, no_progress
 from tools.sensitive.model import ColumnClassification
-from tools.synth import leakage, quality, scan
+from tools.synth import derive, leakage, quality, scan
 from tools.synth.assemble import Assembled, assemble
 from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, choose_model, fit_and_sample
 from tools.synth.format import to_text
@@ -61,7 +61,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     now = request.fixed_time or dt.datetime.now(dt.UTC)
     today = now.date()
     seed = parse_seed(request.seed)
-    user_constraints, user_correlations = load_rules(request)
+    user_constraints, user_correlations, rules_off = load_rules(request)
     tables = _read(request, report)
     names = [t.name for t in tables]
     check_outputs(request.out, names, request.format, request.compression, [Path(p) for p in request.data])
@@ -82,6 +82,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
         for t in tables
     }
     user = assign(user_constraints, user_correlations, plans)
+    off = derive.resolve_off(rules_off, profile)
     warnings = _warnings(request, profile, relations)
 
     by_name = {t.name: t for t in tables}
@@ -116,15 +117,21 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     report("Applying constraints and writing values in the sample's formats", 0, len(tables))
     constraint_reports: list[ConstraintReport] = []
     texts: dict[str, pd.DataFrame] = {}
+    enforced: dict[str, derive.Enforced] = {}
     for i, name in enumerate(names):
         table_profile = profile.table(name)
         made = assembled[name]
         constraint_reports.extend(
             apply_all(
                 made.frame, table_profile, plans[name], trainings.get(name), user.get(name, TableRules()),
-                _stream(seed, name, "constraint"),
+                _stream(seed, name, "constraint"), off.get(name, set()),
             )
         )  # fmt: skip
+        enforced[name] = derive.enforce(
+            made.frame, made.codecs, table_profile, plans[name], trainings.get(name), by_name[name],
+            off.get(name, set()), _stream(seed, name, "rule"), today,
+        )  # fmt: skip
+        constraint_reports.extend(enforced[name].reports())
         texts[name] = _format(made, name, seed)
         quality.reapply(
             texts[name], table_profile, {p.column: p for p in plans[name]}, made.codecs,
@@ -145,6 +152,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     report("Measuring quality-issue rates on the output", 0, None)
     measured = quality.measure(texts, tables, classifications)
     comparisons = quality.compare(profile, measured, texts)
+    rule_reports = [r for n in names for r in derive.measure(enforced[n], profile.table(n), texts[n], today)]
     clock.lap("measure")
 
     report(f"Writing {len(texts)} table(s) as {request.format}", 0, len(texts))
@@ -172,6 +180,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
         metadata_corrections=corrections,
         quality=comparisons,
         constraints=constraint_reports,
+        rules=rule_reports,
         leakage=leak,
         warnings=warnings,
         metadata_path=request.out / METADATA_FILE,
