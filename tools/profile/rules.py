@@ -14,7 +14,8 @@ Kinds, each recorded with its support (the share of rows having every column of 
   pairing is ordered in at most SHUFFLED_MAX of rows), and date orderings from ``ordering.py``.
 * ``dependency``: ``x -> y`` between categories: each ``x`` value keeps the ``y`` values seen with it in more
   than ALLOW_SHARE of its rows (one value for a strict functional dependency; ``title -> sex`` may allow
-  ``Male`` and ``M``), only when ``x`` has repeats and explains most of ``y`` (uncertainty coefficient).
+  ``Male`` and ``M``), only when ``x`` has repeats, the values of most rows' ``x`` exclude some ``y``, and
+  ``x`` explains most of ``y`` (uncertainty coefficient at least MIN_STRENGTH).
 * ``precision``: the decimal places of each number (whole numbers stay whole).
 
 Exact arithmetic (sums, differences, formulas) is a rule at EXACT_SUPPORT: an equality to the last decimal
@@ -265,15 +266,15 @@ def allowed_values(x: np.ndarray, y: np.ndarray) -> dict[object, dict[object, in
 
 
 def _check_dependency(x_name: str, y_name: str, typed: Typed, reference: Typed) -> tuple[np.ndarray, np.ndarray]:
+    """Rows with both labels and an ``x`` the reference knows; of those, the ones whose ``y`` it allows."""
     n = typed.rows
     if x_name not in typed.labels or y_name not in typed.labels or x_name not in reference.labels:
         return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     allowed = allowed_values(reference.labels[x_name], reference.labels.get(y_name, np.full(reference.rows, None)))
-    x, y = typed.labels[x_name], typed.labels[y_name]
-    known = np.array([v in allowed for v in x.tolist()], dtype=bool)
-    valid = known & pd.notna(y)
-    ok = np.array([v is not None and w in allowed[v] for v, w in zip(x.tolist(), y.tolist(), strict=True)])
-    return valid, valid & ok.astype(bool)
+    x, y = typed.labels[x_name].tolist(), typed.labels[y_name].tolist()
+    valid = np.array([a in allowed and b is not None for a, b in zip(x, y, strict=True)], dtype=bool)
+    ok = np.array([bool(v) and y[i] in allowed[x[i]] for i, v in enumerate(valid.tolist())], dtype=bool)
+    return valid, ok
 
 
 # ----------------------------------------------------------------------------------------------- discovery
@@ -692,8 +693,9 @@ def _dependencies(typed: Typed) -> list[RowRule]:
         allowed = (table > ALLOW_SHARE * per_x[:, None]) & (table > 0)
         support = float(table[allowed].sum()) / n
         h_y = _entropy(table.sum(axis=0))
-        if support < STRICT_SUPPORT or h_y < MIN_ENTROPY:
-            continue
+        narrower = allowed.sum(axis=1) < (table.sum(axis=0) > 0).sum()
+        if support < STRICT_SUPPORT or h_y < MIN_ENTROPY or per_x[narrower].sum() < 0.5 * n:
+            continue  # unsupported, or y hardly varies, or most x values allow every y (no rule)
         h_y_x = sum(per_x[i] / n * _entropy(table[i]) for i in np.flatnonzero(seen))
         strength = 1 - h_y_x / h_y
         if strength < MIN_STRENGTH:

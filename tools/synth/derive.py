@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import graphlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -198,6 +198,8 @@ def enforce(
                 frame[column] = _truncate(frame[column], out.dates[column])
             out.domains[id(state)] = _domain(rule, sample)
             domain = out.domains[id(state)]
+            if rule.kind == "difference" and _free(rule.columns[1], state, order):
+                _move_later(frame, rule, domain, out.dates.get(rule.columns[1], 1))
             state.rows_changed, state.exceptions = _derive(frame, rule, domain, codecs.get(rule.columns[0]))
     out.order = [s for s in order if s.status == KEPT]
     return out
@@ -322,6 +324,43 @@ def _decimals(rule: RowRule, codec: Codec | None) -> int | None:
     return None
 
 
+def _free(column: str, state: RuleState, order: list[RuleState]) -> bool:
+    """No other kept derivation or dependency reads or sets ``column``."""
+    return not any(column in (s.used or s.rule).columns for s in order if s is not state)
+
+
+def _move_later(frame: pd.DataFrame, rule: RowRule, domain: Domain, resolution: int) -> int:
+    """Rows whose dates are in order but too far apart for any stay the sample shows (a loosely modelled
+    pair of dates) get the later date moved to match the modelled difference, when that one is plausible;
+    the time of day is kept. Dates out of order are an edge case and stay as they are."""
+    unit = rule.shape or "days"
+    if unit == "whole years":
+        return 0
+    typed = frame_typed(frame, rule)
+    number, later, earlier = (typed.numbers.get(rule.columns[0]), typed.seconds.get(rule.columns[1]),
+                              typed.seconds.get(rule.columns[2]))  # fmt: skip
+    if number is None or later is None or earlier is None:
+        return 0
+    derived = row_rules.unit_difference(later, earlier, unit)
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero(
+            np.isfinite(derived) & (later >= earlier) & ~domain.holds(derived) & domain.holds(number) & (number >= 0)
+        )
+    if not len(rows):
+        return 0
+    if unit == "calendar days":
+        day = np.floor(earlier[rows] / row_rules.DAY) * row_rules.DAY
+        time_of_day = later[rows] - np.floor(later[rows] / row_rules.DAY) * row_rules.DAY
+        moved = np.maximum(day + number[rows] * row_rules.DAY + time_of_day, earlier[rows])
+    else:
+        seconds = row_rules.UNITS[unit] or row_rules.DAY
+        moved = earlier[rows] + np.floor(number[rows] * seconds / resolution) * resolution
+    stamps = frame[rule.columns[1]].to_numpy(dtype="datetime64[ns]").copy()
+    stamps[rows] = (np.round(moved).astype(np.int64) * NS).astype("datetime64[ns]")
+    frame[rule.columns[1]] = stamps
+    return len(rows)
+
+
 def _derive(frame: pd.DataFrame, rule: RowRule, domain: Domain, codec: Codec | None = None) -> tuple[int, int]:
     """Set ``rule``'s dependent from its parents where they and the dependent are present; returns (rows
     changed, rows left modelled because the derived value is outside ``domain``)."""
@@ -432,7 +471,8 @@ def _round_numbers(
     sample: row_rules.Typed,
 ) -> None:
     """Every learned number at the sample's precision: its fixed places, or, where the sample's places vary
-    (heights in whole centimetres, babies' to a tenth), the places of the sample value nearest to it."""
+    (heights in whole centimetres, babies' to a tenth), the places of the sample value nearest to it, which
+    its codec then writes as they are (``170``, ``48.5``; not ``170.0``)."""
     for column, plan in learned.items():
         codec = codecs.get(column)
         state = precision.get(column)
@@ -441,10 +481,12 @@ def _round_numbers(
         if state is not None and state.status != KEPT:
             continue
         values = frame[column].to_numpy(dtype=np.float64)
-        if codec.integer or codec.scale is not None:
-            rounded: np.ndarray = np.round(values, 0 if codec.integer else int(codec.scale or 0))
-        elif state is not None and column in sample.numbers:
-            rounded = _nearest_places(values, sample.numbers[column], sample.decimals[column])
+        places = sample.decimals.get(column, np.zeros(0, dtype=np.int64))
+        if state is not None and len(np.unique(places[places >= 0])) > 1:
+            rounded = _nearest_places(values, sample.numbers[column], places)
+            codecs[column] = replace(codec, scale=None)
+        elif codec.integer or codec.scale is not None:
+            rounded = np.round(values, 0 if codec.integer else int(codec.scale or 0))
         else:
             continue
         with np.errstate(invalid="ignore"):

@@ -86,8 +86,11 @@ def load_rules(request: SynthesizeRequest) -> tuple[list[UserConstraint], list[C
         correlations.extend(_CORRELATIONS.validate_python(document.get("correlations") or []))
     except ValidationError as exc:
         issues.extend(_issues(exc, f"{path}:correlations"))
+    section = document.get("rules") or {}
+    if isinstance(section, dict) and False in section:  # YAML 1.1 reads the key `off` as the boolean false
+        section = {("off" if key is False else key): value for key, value in section.items()}
     try:
-        rules_off.extend(_RULES.validate_python(document.get("rules") or {}).off)
+        rules_off.extend(_RULES.validate_python(section).off)
     except ValidationError as exc:
         issues.extend(_issues(exc, f"{path}:rules"))
     if issues:

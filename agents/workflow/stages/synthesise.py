@@ -68,7 +68,7 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
     tables = read_sample_tables(context)  # the sample must still be what ingest hashed
     report = read_report(context.stage_dir("classify") / SENSITIVITY)
     approved = {
-        f"{c.table}.{c.column}": {"sensitive": c.sensitive, "entity": c.entity, "strategy": c.strategy}
+        f"{c.table}.{c.column}": {"role": c.role, "sensitive": c.sensitive, "entity": c.entity, "strategy": c.strategy}
         for c in report.columns
     }
     with tempfile.TemporaryDirectory(prefix="doppel-approved-") as tmp:
@@ -84,6 +84,7 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
             overrides=overrides,
             max_rows=context.config.sample_rows,
             fixed_time=run_clock(context),
+            rules_off=context.config.rules_off,
         )
         result = synthesize(request, progress)
     document = result.model_dump(mode="json", exclude={"timings"})
