@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from tools.errors import DoppelError
 from tools.ingest.model import IngestedTable, SourceInfo
@@ -279,6 +280,8 @@ def test_every_output_row_obeys_every_rule_of_a_clean_sample(tmp_path: Path, mod
     assert rows.sum() > 250 and ((a + b + c - t)[rows].abs() < 0.005).all()
     rows, held = _stay_holds(frame, "admitted", "discharged", "stay")
     assert rows.sum() > 250 and held[rows].all()
+    stays = (_num(sample["stay"]), _num(frame["stay"]))  # the stay is modelled, the discharge follows from it
+    assert stats.ks_2samp(*stays).statistic < 0.12 and stays[1].max() <= stays[0].max()
     rows, held = _bmi_holds(frame)
     assert rows.sum() > 200 and held[rows].all()
     assert (frame["bmi"] == "").sum() >= (frame["weight_kg"] == "").sum() > 0  # no weight: no bmi derived
@@ -411,16 +414,18 @@ def test_a_run_configuration_switches_a_rule_off(tmp_path: Path) -> None:
     sample = _patients(200, np.random.default_rng(15))
     path = tmp_path / "admissions.csv"
     sample.to_csv(path, index=False)
-    config = RunConfig(name="rules-off", data=[path], rows=120, seed=4, approvals=[], rules_off=["admissions.bmi"])
+    config = RunConfig(name="rules-off", data=[path], rows=120, seed=4, approvals=[], rules_off=["admissions.total"])
     status = api.start_run(config, settings=settings_in(tmp_path / "home"))
     assert status.state == "completed"
     made = status.artifacts_dir / "synthesise"
     meta = json.loads((made / "metadata.json").read_text(encoding="utf-8"))
     frame = _read(made / "admissions.csv")
-    status_of = {r["dependent"]: r["status"] for r in meta["rules"] if r["kind"] != "precision"}
-    assert status_of["bmi"] == "off" and status_of["total"] == "kept on every row"
-    rows, held = _bmi_holds(frame)
-    assert held.sum() < 0.8 * rows.sum()
+    status_of = {r["dependent"]: r["status"] for r in meta["rules"] if r["kind"] in ("sum", "difference")}
+    assert status_of == {"total": "off", "stay": "kept on every row"}
+    a, b, c, t = (_num(frame[k]) for k in ("fee", "drugs", "levy", "total"))
+    assert ((a + b + c - t).abs() < 0.005).mean() < 0.8  # modelled, not derived
+    rows, held = _stay_holds(frame, "admitted", "discharged", "stay")
+    assert held[rows].all()
 
 
 def test_a_dependency_measured_on_labels_the_sample_never_shows() -> None:
@@ -432,3 +437,71 @@ def test_a_dependency_measured_on_labels_the_sample_never_shows() -> None:
     kinds = row_rules.column_kinds([rule])
     reference = row_rules.typed_from_text(sample, kinds, TODAY)
     assert row_rules.measure(rule, row_rules.typed_from_text(output, kinds, TODAY), reference) == (0.5, 2)
+
+
+def test_the_cli_switches_a_rule_off_and_shows_rules(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from server.cmd_synthesize import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Test app."""
+
+    register(app)
+    path = tmp_path / "admissions.csv"
+    _patients(300, np.random.default_rng(16)).to_csv(path, index=False)
+    out = tmp_path / "o"
+    args = ["synthesize", str(path), "--rows", "150", "--seed", "6", "--out", str(out), "--no-rule", "admissions.bmi",
+            "--fixed-time", "2026-01-31"]  # fmt: skip
+    done = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "row rules: sample vs output" in done.output and "switch one off with --no-rule TABLE.COLUMN" in done.output
+    rows, held = _bmi_holds(_read(out / "admissions.csv"))
+    assert held.sum() < 0.8 * rows.sum()
+
+
+def _sums_table(tmp_path: Path, values: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """400 rows of total = a + b with a, b in 0..values-1, synthesised; (sample, output, metadata)."""
+    rng = np.random.default_rng(1)
+    a, b = rng.integers(0, values, 400), rng.integers(0, values, 400)
+    sample = pd.DataFrame({"a": a, "b": b, "total": a + b, "kind": rng.choice(["x", "y"], 400)}).astype(str)
+    path = tmp_path / "t.csv"
+    sample.to_csv(path, index=False)
+    synthesize(SynthesizeRequest(data=[path], rows=400, seed=2, out=tmp_path / "o", fixed_time=FIXED))
+    meta = json.loads((tmp_path / "o" / "metadata.json").read_text(encoding="utf-8"))
+    return sample, _read(tmp_path / "o" / "t.csv"), meta
+
+
+def _copies(sample: pd.DataFrame, output: pd.DataFrame) -> int:
+    seen = set(map(tuple, sample.to_numpy().tolist()))
+    return sum(tuple(row) in seen for row in output.to_numpy().tolist())
+
+
+def test_a_derived_column_is_not_sampled_so_deriving_it_copies_no_row(tmp_path: Path) -> None:
+    """The dependent is left out of the model: the sampler's rare-row guard sees the parents, so deriving
+    the total afterwards cannot turn a new row into a copy (which the no-copy check would then break)."""
+    sample, output, meta = _sums_table(tmp_path, 41)
+    a, b, total = (_num(output[c]) for c in ("a", "b", "total"))
+    assert (a + b == total).all() and _copies(sample, output) == 0
+    column = next(c for c in meta["columns"] if c["column"] == "total")
+    assert column["strategy"] == "derived" and column["detail"].endswith("total = a + b")
+
+
+def test_a_row_the_no_copy_check_changes_keeps_its_rule(tmp_path: Path) -> None:
+    sample, output, meta = _sums_table(tmp_path, 12)
+    assert meta["leakage"]["row_matches"] > 0  # some rows were copies, and the check changed a parent
+    a, b, total = (_num(output[c]) for c in ("a", "b", "total"))
+    assert (a + b == total).all() and _copies(sample, output) == 0
+
+
+def test_when_every_combination_occurs_in_the_sample_no_copy_wins_and_says_so(tmp_path: Path) -> None:
+    sample, output, meta = _sums_table(tmp_path, 5)
+    assert _copies(sample, output) == 0
+    a, b, total = (_num(output[c]) for c in ("a", "b", "total"))
+    broken = int(((a + b != total) & a.notna() & b.notna() & total.notna()).sum())
+    rule = next(r for r in meta["rules"] if r["kind"] == "sum")
+    assert broken > 0 and rule["note"].startswith(f"{broken} row(s) break it after the no-copy check changed them")

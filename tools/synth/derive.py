@@ -1,21 +1,27 @@
 """The sample's row rules (``tools.profile.rules``) kept on the typed synthetic table.
 
-A dependent column is derived, not sampled: after the model and the other constraints, every row whose
-parents and dependent are present gets the dependent computed from its parents (sum, date difference,
-formula), rounded to the dependent's precision. A dependency ``x -> y`` keeps each row's ``y`` among the
-values the sample shows with its ``x`` (a row outside them draws ``y`` from those, by their frequency).
-Every learned number is first written at the sample's precision (whole numbers stay whole; a column whose
-decimals vary takes the decimal places of the sample value nearest to it), so parents are rounded before
-a rule reads them. Number orderings are kept by swapping the two values of a row that breaks one; date
-orderings stay with ``constraints.py``, which keeps their violations at the sample's rate (a profiled
-quality issue, ``ordering_violation``).
+A dependent column is derived, not sampled. Before training, the dependent of each kept sum, date
+difference and formula becomes a ``derived`` column: the model learns only whether it is present, so its
+rare-row guard judges the row by the values that define it, and deriving cannot turn a new row into a copy.
+After sampling and the other constraints, every row whose parents and dependent are present gets the
+dependent computed from its parents, at the dependent's precision. A date difference keeps its number
+modelled and sets the later date (``discharge_date = admission_date + length_of_stay``): a model follows
+one number far better than the gap between two dates it draws; date orderings on that date are kept
+afterwards at the sample's violation rate, so a discharge keyed before its admission stays the edge case
+it is in the sample (its stay no longer matches, as there). A dependency ``x -> y`` keeps each row's
+``y`` among the values the sample shows with its ``x`` (a row outside them draws one by frequency).
+Every learned number is first written at the sample's precision (whole numbers stay whole; where the
+sample's places vary, a value takes those of the sample value nearest to it), so parents are rounded
+before a rule reads them. Number orderings are kept by swapping the two values of a row that breaks one.
 
-Rules are chained in dependency order; a column is derived by one rule only, and a rule that would make
-a cycle or derive a column twice is left out (reported ``not enforced`` with the rule it yields to), so
-no rule is broken to keep another. A derived value outside what the dependent ever shows on the sample's
-rule-abiding rows (a negative stay, a BMI of 200000 from a height entered in metres) marks a row whose
-parents are themselves an edge case: that row keeps the modelled value, as the sample's exceptions do.
-The mapping of a dependency and those ranges are learned from the sample in memory and never written.
+Rules are chained in dependency order; a column is derived by one rule only, and a rule that would make a
+cycle or derive a column twice is left to the model (reported with the rule it yields to), so no rule is
+broken to keep another. A derived number outside what the dependent ever shows on the sample's
+rule-abiding rows (a BMI of 200000 from a height entered in metres) marks a row whose parents are an edge
+case: it keeps a sample value, as the sample's exceptions do. After the no-copy check changes a row,
+``Repair`` keeps the rules on it again (on the written text) and the check runs again; a row that can
+only obey a rule by copying a production row breaks the rule, and the report says so. The value pairs of
+a dependency and those ranges are learned from the sample in memory and never written.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import datetime as dt
 import graphlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +39,7 @@ from tools.errors import DoppelError
 from tools.ingest.model import IngestedTable
 from tools.profile import rules as row_rules
 from tools.profile.model import DatasetProfile, RowRule, TableProfile
+from tools.synth import constraints as cons
 from tools.synth.model import ConstraintReport, RuleReport, RuleStatus
 from tools.synth.plan import ColumnPlan
 from tools.synth.training import Codec, TrainingTable
@@ -77,9 +85,12 @@ class Enforced:
     domains: dict[int, Domain] = field(default_factory=dict)
     dates: dict[str, int] = field(default_factory=dict)  # date parent -> resolution in seconds
     sample: row_rules.Typed | None = None  # the sample's rule columns, parsed (in memory only)
+    extra: list[ConstraintReport] = field(default_factory=list)  # orderings kept after a date was derived
+    codecs: dict[str, Codec] = field(default_factory=dict)
+    orderings: list[RuleState] = field(default_factory=list)  # number orderings kept by swapping
 
     def reports(self) -> list[ConstraintReport]:
-        out = []
+        out = list(self.extra)
         for s in self.states:
             if s.status != KEPT or (s.rule.kind == "precision" and not s.rows_changed):
                 continue
@@ -102,14 +113,36 @@ class Enforced:
             )  # fmt: skip
         return out
 
-    def derived(self) -> set[str]:
-        """Columns a kept derivation or dependency sets."""
-        return {(s.used or s.rule).dependent or "" for s in self.order} - {""}
+    def details(self) -> dict[str, str]:
+        """How each derived column was made, for metadata.json's column reports."""
+        return {
+            dependent_of(s.used or s.rule): f"derived from its parents by a row rule: {(s.used or s.rule).formula}"
+            for s in self.order
+            if s.rule.kind in DERIVED
+        }
 
 
 def changes(rule: RowRule) -> list[str]:
-    """The columns a rule may change: its dependent, or both columns of an ordering."""
-    return list(rule.columns) if rule.kind == "ordering" else [rule.dependent or rule.columns[0]]
+    """The columns a rule may change: its dependent, or both columns of an ordering (a date difference may
+    also set its later date)."""
+    if rule.kind == "ordering":
+        return list(rule.columns)
+    if rule.kind == "difference" and rule.shape != "whole years":
+        return rule.columns[:2]
+    return [dependent_of(rule)]
+
+
+def dependent_of(rule: RowRule) -> str:
+    return rule.dependent or rule.columns[0]
+
+
+def parents_of(rule: RowRule) -> list[str]:
+    return [c for c in rule.columns if c != dependent_of(rule)]
+
+
+def _dates_later(rule: RowRule) -> bool:
+    """A date difference kept by setting its later date from the earlier one and the (modelled) number."""
+    return rule.kind == "difference" and dependent_of(rule) == rule.columns[1]
 
 
 def resolve_off(names: list[str], profile: DatasetProfile) -> dict[str, set[str]]:
@@ -143,6 +176,45 @@ def _split(name: str, profile: DatasetProfile) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------------- enforcing
 
 
+MODELLED = ("learned", "derived")
+
+
+def _select(profile: TableProfile, plans: list[ColumnPlan], off: set[str], out: Enforced) -> list[RuleState]:
+    """Every rule's state in ``out.states``; returns the candidates (orderings, derivations, dependencies)
+    with the kept derivations and dependencies marked by ``_choose``'s order in ``out.order``."""
+    modelled = {p.column for p in plans if p.strategy in MODELLED}
+    strategies = {p.column: p.strategy for p in plans}
+    candidates: list[RuleState] = []
+    for rule in profile.rules:
+        state = RuleState(rule, KEPT)
+        out.states.append(state)
+        if any(c in off for c in changes(rule)):
+            state.status, state.note = "off", "switched off: the column is modelled"
+        elif missing := [c for c in rule.columns if c not in modelled]:
+            state.status = "not enforced"
+            state.note = f"{missing[0]} is {strategies.get(missing[0], 'absent')}, not modelled with the others"
+        elif rule.kind == "ordering" and rule.shape == "dates":
+            state.status = "kept at the sample's rate"
+            state.note = "violations kept at the sample's rate: an ordering_violation edge case"
+        elif rule.kind != "precision":
+            candidates.append(state)
+    out.order = _choose(candidates, out)
+    return candidates
+
+
+def derived_plans(profile: TableProfile, plans: list[ColumnPlan], off: set[str]) -> list[ColumnPlan]:
+    """``plans`` with the dependent of each kept sum, difference and formula made ``derived``: it is left
+    out of the model (only whether it is present is learned) and computed from its parents instead."""
+    out = Enforced(profile.name)
+    _select(profile, plans, off, out)
+    kinds: dict[str, Literal["number", "date"]] = {
+        dependent_of(s.used or s.rule): "date" if _dates_later(s.used or s.rule) else "number"
+        for s in out.order
+        if s.rule.kind in DERIVED
+    }
+    return [replace(p, strategy="derived", kind=kinds[p.column]) if p.column in kinds else p for p in plans]
+
+
 def enforce(
     frame: pd.DataFrame,
     codecs: dict[str, Codec],
@@ -156,33 +228,21 @@ def enforce(
 ) -> Enforced:
     """Keep ``profile.rules`` on ``frame`` (typed, changed in place); see the module docstring."""
     out = Enforced(profile.name)
-    learned = {p.column: p for p in plans if p.strategy == "learned"}
-    strategies = {p.column: p.strategy for p in plans}
     sample = row_rules.typed_from_text(source.frame, row_rules.column_kinds(profile.rules), today)
     out.sample = sample
-    candidates: list[RuleState] = []
-    for rule in profile.rules:
-        state = RuleState(rule, KEPT)
-        out.states.append(state)
-        if any(c in off for c in changes(rule)):
-            state.status, state.note = "off", "switched off: the column is modelled"
-        elif missing := [c for c in rule.columns if c not in learned]:
-            state.status = "not enforced"
-            state.note = f"{missing[0]} is {strategies.get(missing[0], 'absent')}, not modelled with the others"
-        elif rule.kind == "ordering" and rule.shape == "dates":
-            state.status = "kept at the sample's rate"
-            state.note = "violations kept at the sample's rate: an ordering_violation edge case"
-        elif rule.kind != "precision":
-            candidates.append(state)
+    out.codecs = codecs
+    candidates = _select(profile, plans, off, out)
+    order = out.order
+    learned = {p.column: p for p in plans if p.strategy == "learned"}
     precision = {s.rule.columns[0]: s for s in out.states if s.rule.kind == "precision"}
     _round_numbers(frame, codecs, learned, precision, sample)
-    order = _choose(candidates, out)
-    derived = {(s.used or s.rule).columns[0] for s in order}
+    derived = {dependent_of(s.used or s.rule) for s in order}
     for state in [s for s in candidates if s.rule.kind == "ordering"]:
         if taken := [c for c in state.rule.columns if c in derived]:
             state.status, state.note = "not enforced", f"{taken[0]} is derived by another rule"
         else:
             state.rows_changed = _swap(frame, state.rule.columns[0], state.rule.columns[1])
+            out.orderings.append(state)
     for state in order:
         rule = state.used or state.rule
         if rule.kind == "dependency":
@@ -192,17 +252,66 @@ def enforce(
                 continue
             out.allowed[(x, y)] = _allowed(sample, x, y, training.frame[y])
             state.rows_changed = _keep_allowed(frame, x, y, out.allowed[(x, y)], rng(f"rule:{y}"))
-        else:
-            for column in rule.columns[1:] if rule.kind == "difference" else []:
-                out.dates[column] = _resolution(codecs.get(column))
-                frame[column] = _truncate(frame[column], out.dates[column])
-            out.domains[id(state)] = _domain(rule, sample)
-            domain = out.domains[id(state)]
-            if rule.kind == "difference" and _free(rule.columns[1], state, order):
-                _move_later(frame, rule, domain, out.dates.get(rule.columns[1], 1))
-            state.rows_changed, state.exceptions = _derive(frame, rule, domain, codecs.get(rule.columns[0]))
+            continue
+        for column in rule.columns[1:] if rule.kind == "difference" else []:
+            out.dates[column] = _resolution(codecs.get(column))
+            frame[column] = _truncate(frame[column], out.dates[column])
+        if _dates_later(rule):
+            state.rows_changed = _derive_later(frame, rule, out.dates[rule.columns[1]])
+            continue
+        out.domains[id(state)] = _domain(rule, sample)
+        state.rows_changed, state.exceptions = _derive(frame, rule, out.domains[id(state)], codecs.get(rule.columns[0]))
     out.order = [s for s in order if s.status == KEPT]
+    out.extra = _orderings_after(frame, profile, plans, off, rng)
     return out
+
+
+def _orderings_after(
+    frame: pd.DataFrame, profile: TableProfile, plans: list[ColumnPlan], off: set[str],
+    rng: Callable[[str], np.random.Generator],
+) -> list[ConstraintReport]:  # fmt: skip
+    """Date orderings on a derived date, kept at the sample's violation rate once the date is derived
+    (``constraints.py`` keeps the others before): a discharge keyed before its admission stays an edge
+    case, and its stay keeps the value the rule gave it, as in the sample."""
+    derived = {p.column for p in plans if p.strategy == "derived"}
+    reports = []
+    for o in profile.orderings:
+        pair = {o.first, o.second}
+        if (
+            not pair & derived
+            or pair & off
+            or not all(c in frame and pd.api.types.is_datetime64_any_dtype(frame[c]) for c in pair)
+        ):
+            continue
+        stream = rng(f"order:{o.first}:{o.second}")
+        reports.append(cons.keep_ordering(frame, o.first, o.second, o.violation_rate, stream, profile.name, "profile"))
+    return reports
+
+
+def _derive_later(frame: pd.DataFrame, rule: RowRule, resolution: int) -> int:
+    """The later date of ``number = later - earlier`` set from the earlier date and the number, where all
+    three are present; in calendar days the later date keeps its time of day (never before the earlier)."""
+    number, later, earlier = rule.columns
+    typed = frame_typed(frame, rule)
+    n, e, placeholder = typed.numbers[number], typed.seconds[earlier], typed.seconds[later]
+    rows = np.flatnonzero(np.isfinite(n) & np.isfinite(e) & np.isfinite(placeholder))
+    if not len(rows):
+        return 0
+    value = later_seconds(rule.shape or "days", n[rows], e[rows], placeholder[rows])
+    value = np.floor(value / resolution) * resolution
+    stamps = frame[later].to_numpy(dtype="datetime64[ns]").copy()
+    stamps[rows] = (np.round(value).astype(np.int64) * NS).astype("datetime64[ns]")
+    frame[later] = stamps
+    return len(rows)
+
+
+def later_seconds(unit: str, number: np.ndarray, earlier: np.ndarray, placeholder: np.ndarray) -> np.ndarray:
+    """Epoch seconds ``number`` units after ``earlier``; in calendar days at ``placeholder``'s time of day."""
+    if unit == "calendar days":
+        time_of_day = placeholder - np.floor(placeholder / row_rules.DAY) * row_rules.DAY
+        value = np.floor(earlier / row_rules.DAY) * row_rules.DAY + number * row_rules.DAY + time_of_day
+        return np.where(number >= 0, np.maximum(value, earlier), value)
+    return earlier + number * (row_rules.UNITS[unit] or row_rules.DAY)
 
 
 def _choose(candidates: list[RuleState], out: Enforced) -> list[RuleState]:
@@ -228,7 +337,7 @@ def _choose(candidates: list[RuleState], out: Enforced) -> list[RuleState]:
         chosen: RowRule | None = None
         blocker = ""
         for form in _forms(state.rule):
-            dependent, inputs = form.columns[0], set(form.columns[1:])
+            dependent, inputs = dependent_of(form), set(parents_of(form))
             if dependent in parents:
                 blocker = blocker or f"{dependent} is derived by another rule"
                 continue
@@ -243,11 +352,11 @@ def _choose(candidates: list[RuleState], out: Enforced) -> list[RuleState]:
         if chosen is not state.rule:
             state.used = chosen
             state.note = f"kept as {chosen.formula}"
-        parents[chosen.columns[0]] = set(chosen.columns[1:])
+        parents[dependent_of(chosen)] = set(parents_of(chosen))
         kept.append(state)
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter(parents)
     rank = {c: i for i, c in enumerate(sorter.static_order())}
-    return sorted(kept, key=lambda s: rank[(s.used or s.rule).columns[0]])
+    return sorted(kept, key=lambda s: rank[dependent_of(s.used or s.rule)])
 
 
 def _rank(rule: RowRule) -> tuple[float, ...]:
@@ -258,7 +367,15 @@ def _rank(rule: RowRule) -> tuple[float, ...]:
 
 
 def _forms(rule: RowRule) -> list[RowRule]:
-    """The rule as written, then (a sum) solved for each of its other columns."""
+    """The forms a rule can be kept in, the preferred first: a date difference sets its later date (the
+    number stays modelled: a copula models one number far better than the gap between two dates), else
+    its number; a sum sets its total, else any other of its columns."""
+    if rule.kind == "difference" and rule.shape != "whole years":
+        number, later, earlier = rule.columns
+        later_form = rule.model_copy(
+            update={"dependent": later, "formula": f"{later} = {earlier} + {number} ({rule.shape})"}
+        )
+        return [later_form, rule]
     forms = [rule]
     if rule.kind != "sum":
         return forms
@@ -324,43 +441,6 @@ def _decimals(rule: RowRule, codec: Codec | None) -> int | None:
     return None
 
 
-def _free(column: str, state: RuleState, order: list[RuleState]) -> bool:
-    """No other kept derivation or dependency reads or sets ``column``."""
-    return not any(column in (s.used or s.rule).columns for s in order if s is not state)
-
-
-def _move_later(frame: pd.DataFrame, rule: RowRule, domain: Domain, resolution: int) -> int:
-    """Rows whose dates are in order but too far apart for any stay the sample shows (a loosely modelled
-    pair of dates) get the later date moved to match the modelled difference, when that one is plausible;
-    the time of day is kept. Dates out of order are an edge case and stay as they are."""
-    unit = rule.shape or "days"
-    if unit == "whole years":
-        return 0
-    typed = frame_typed(frame, rule)
-    number, later, earlier = (typed.numbers.get(rule.columns[0]), typed.seconds.get(rule.columns[1]),
-                              typed.seconds.get(rule.columns[2]))  # fmt: skip
-    if number is None or later is None or earlier is None:
-        return 0
-    derived = row_rules.unit_difference(later, earlier, unit)
-    with np.errstate(invalid="ignore"):
-        rows = np.flatnonzero(
-            np.isfinite(derived) & (later >= earlier) & ~domain.holds(derived) & domain.holds(number) & (number >= 0)
-        )
-    if not len(rows):
-        return 0
-    if unit == "calendar days":
-        day = np.floor(earlier[rows] / row_rules.DAY) * row_rules.DAY
-        time_of_day = later[rows] - np.floor(later[rows] / row_rules.DAY) * row_rules.DAY
-        moved = np.maximum(day + number[rows] * row_rules.DAY + time_of_day, earlier[rows])
-    else:
-        seconds = row_rules.UNITS[unit] or row_rules.DAY
-        moved = earlier[rows] + np.floor(number[rows] * seconds / resolution) * resolution
-    stamps = frame[rule.columns[1]].to_numpy(dtype="datetime64[ns]").copy()
-    stamps[rows] = (np.round(moved).astype(np.int64) * NS).astype("datetime64[ns]")
-    frame[rule.columns[1]] = stamps
-    return len(rows)
-
-
 def _derive(frame: pd.DataFrame, rule: RowRule, domain: Domain, codec: Codec | None = None) -> tuple[int, int]:
     """Set ``rule``'s dependent from its parents where they and the dependent are present; returns (rows
     changed, rows left modelled because the derived value is outside ``domain``)."""
@@ -378,21 +458,14 @@ def _derive(frame: pd.DataFrame, rule: RowRule, domain: Domain, codec: Codec | N
         changed = inside & ~(np.abs(old - value) <= row_rules.tolerance(old, places) * 1e-3)
     rows = np.flatnonzero(changed)
     if len(rows):
-        _write(frame, dependent, rows, value[rows], places)
+        _write(frame, dependent, rows, value[rows])
     return len(rows), int((applies & ~inside).sum())
 
 
-def _write(frame: pd.DataFrame, column: str, rows: np.ndarray, values: np.ndarray, places: int | None) -> None:
-    current = frame[column]
-    if current.dtype == object:  # a number learned as a category (few values): the sample's spelling
-        text = [f"{v:.{places}f}" if places is not None else repr(float(v)) for v in values.tolist()]
-        array = current.to_numpy(dtype=object).copy()
-        array[rows] = text
-        frame[column] = array
-    else:
-        array = current.to_numpy(dtype=np.float64).copy()
-        array[rows] = values
-        frame[column] = array
+def _write(frame: pd.DataFrame, column: str, rows: np.ndarray, values: np.ndarray) -> None:
+    array = frame[column].to_numpy(dtype=np.float64).copy()
+    array[rows] = values
+    frame[column] = array
 
 
 def _allowed(sample: row_rules.Typed, x: str, y: str, modelled: pd.Series) -> dict[object, dict[object, int]]:
@@ -517,23 +590,155 @@ def _nearest_places(values: np.ndarray, sample: np.ndarray, places: np.ndarray) 
     return out
 
 
+# -------------------------------------------------------------------------------- after the no-copy check
+
+
+class Repair:
+    """Rules kept again on the written text of rows the leakage check changed: a row that equalled a
+    production row gets another value in one of its modelled columns, which may be a rule's parent; the
+    dependent is derived again (a dependency's value drawn again, an ordering swapped back) from the text.
+    Call it after each check: it returns how many cells it changed (then check again)."""
+
+    def __init__(self, texts: dict[str, pd.DataFrame], enforced: dict[str, Enforced], today: dt.date,
+                 rng: Callable[[str, str], np.random.Generator]) -> None:  # fmt: skip
+        self.texts, self.enforced, self.today, self.rng = texts, enforced, today, rng
+        self.seen = {name: texts[name].copy() for name in enforced if name in texts}
+        self.touched: dict[str, set[int]] = {}  # rows the leakage check changed, per table
+
+    def __call__(self) -> int:
+        changed = 0
+        for name, kept in self.enforced.items():
+            text, seen = self.texts.get(name), self.seen.get(name)
+            if text is None or seen is None:
+                continue
+            columns = sorted({c for s in kept.order + kept.orderings for c in (s.used or s.rule).columns})
+            rows = np.flatnonzero(
+                np.logical_or.reduce([~_same(text[c], seen[c]) for c in columns]) if columns else np.zeros(0, bool)
+            )
+            if len(rows):
+                self.touched.setdefault(name, set()).update(rows.tolist())
+                changed += self._rows(name, kept, text, rows)
+            self.seen[name] = text.copy()
+        return changed
+
+    def _rows(self, name: str, kept: Enforced, text: pd.DataFrame, rows: np.ndarray) -> int:
+        changed = 0
+        for state in kept.orderings:
+            first, second = state.rule.columns
+            part = text.iloc[rows]
+            a, b = _parsed(part[first]), _parsed(part[second])
+            with np.errstate(invalid="ignore"):
+                swap = rows[np.isfinite(a) & np.isfinite(b) & (a > b)]
+            if len(swap):
+                left, right = text[first].to_numpy(dtype=object).copy(), text[second].to_numpy(dtype=object).copy()
+                left[swap], right[swap] = right[swap], left[swap].copy()
+                text[first], text[second] = left, right
+                changed += len(swap)
+        for state in kept.order:
+            rule = state.used or state.rule
+            if rule.kind == "dependency":
+                changed += self._dependency(kept, text, rule, rows)
+            else:
+                changed += self._derived(kept, text, state, rule, rows)
+        return changed
+
+    def _derived(self, kept: Enforced, text: pd.DataFrame, state: RuleState, rule: RowRule, rows: np.ndarray) -> int:
+        dependent = dependent_of(rule)
+        codec = kept.codecs.get(dependent)
+        part = text.iloc[rows]
+        typed = row_rules.typed_from_text(part, row_rules.column_kinds([rule]), self.today)
+        valid, ok = row_rules.check(rule, typed)
+        if _dates_later(rule):
+            number, later, earlier = rule.columns
+            n, e, now = typed.numbers[number], typed.seconds[earlier], typed.seconds[later]
+            value = later_seconds(rule.shape or "days", n, e, now)
+            value = np.floor(value / kept.dates.get(later, 1)) * kept.dates.get(later, 1)
+            with np.errstate(invalid="ignore"):
+                fix = valid & ~ok & (now >= e)  # dates out of order are the ordering edge case
+            written_values: np.ndarray = (np.round(np.nan_to_num(value)).astype(np.int64) * NS).astype("datetime64[ns]")
+        else:
+            written_values = row_rules.expected(rule, typed)
+            places = _decimals(rule, codec)
+            if places is not None:
+                written_values = np.round(written_values, places)
+            domain = kept.domains.get(id(state), Domain(-np.inf, np.inf))
+            fix = valid & ~ok & np.isfinite(_parsed(part[dependent])) & domain.holds(written_values)
+        if not fix.any() or codec is None:
+            return 0
+        from tools.synth.format import to_text
+
+        written = to_text(written_values[fix], codec, self.rng(kept.table, dependent))
+        array = text[dependent].to_numpy(dtype=object).copy()
+        array[rows[fix]] = written
+        text[dependent] = array
+        return int(fix.sum())
+
+    def _dependency(self, kept: Enforced, text: pd.DataFrame, rule: RowRule, rows: np.ndarray) -> int:
+        y, x = rule.columns
+        allowed = kept.allowed.get((x, y), {})
+        xs, ys = text[x].to_numpy(dtype=object), text[y].to_numpy(dtype=object).copy()
+        rng = self.rng(kept.table, y)
+        changed = 0
+        for i in rows.tolist():
+            key = str(xs[i]).strip().casefold() if xs[i] is not None else None
+            options = allowed.get(key)
+            if not options or ys[i] is None or not str(ys[i]).strip():
+                continue
+            if str(ys[i]).strip().casefold() in {str(v).casefold() for v in options}:
+                continue
+            weights = np.array(list(options.values()), dtype=np.float64)
+            ys[i] = list(options)[int(rng.choice(len(options), p=weights / weights.sum()))]
+            changed += 1
+        if changed:
+            text[y] = ys
+        return changed
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    left, right = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    both_missing = pd.isna(left) & pd.isna(right)
+    return np.asarray(both_missing | (left == right), dtype=bool)
+
+
+def _parsed(values: pd.Series) -> np.ndarray:
+    from tools.profile.numbers import parse_numbers
+    from tools.profile.values import column_values, expand
+
+    column = column_values("v", values.astype(object).where(values.notna(), None))
+    parsed = parse_numbers(column.text)
+    return expand(np.where(parsed.ok & column.present, parsed.values, np.nan), column.codes, np.nan)
+
+
 # ---------------------------------------------------------------------------------------------- measuring
 
 
-def measure(enforced: Enforced, profile: TableProfile, text: pd.DataFrame, today: dt.date) -> list[RuleReport]:
-    """Each rule's support on the sample (the profile's) and on the written table ``text``."""
+def measure(
+    enforced: Enforced, profile: TableProfile, text: pd.DataFrame, today: dt.date, touched: set[int] | None = None
+) -> list[RuleReport]:
+    """Each rule's support on the sample (the profile's) and on the written table ``text``; ``touched``: rows
+    the no-copy check changed (a kept rule broken there is said to be)."""
     output = row_rules.typed_from_text(text, row_rules.column_kinds(profile.rules), today)
     sample = enforced.sample
+    changed = np.zeros(len(text), dtype=bool)
+    changed[sorted(touched or ())] = True
     reports = []
     for state in enforced.states:
         rule = state.rule
-        support, rows = row_rules.measure(rule, output, sample)
+        valid, ok = row_rules.check(rule, output, sample)
+        rows = int(valid.sum())
+        note = state.note
+        broken = int((valid & ~ok & changed).sum())
+        if state.status == KEPT and broken:
+            note = (
+                f"{broken} row(s) break it after the no-copy check changed them: with the rule kept they equalled "
+                "a production row (every combination of their values occurs in the sample)"
+            )
         reports.append(
             RuleReport(
                 table=profile.name, kind=rule.kind, columns=rule.columns, dependent=rule.dependent,
-                formula=rule.formula, status=state.status, note=state.note, sample_support=rule.support,
-                sample_rows=rule.rows, output_support=support if rows else None, output_rows=rows,
-                rows_changed=state.rows_changed,
+                formula=rule.formula, status=state.status, note=note, sample_support=rule.support,
+                sample_rows=rule.rows, output_support=round(float(ok.sum()) / rows, 6) if rows else None,
+                output_rows=rows, rows_changed=state.rows_changed,
             )
         )  # fmt: skip
     return reports

@@ -16,7 +16,7 @@ from tools.export.base import NEUTRALISE_FORMULAS, Compression, Dialect, ExportF
 
 SynthModel = Literal["auto", "cart", "gaussian_copula", "ctgan", "copulagan", "tvae"]
 MODELS: tuple[str, ...] = ("auto", "cart", "gaussian_copula", "ctgan", "copulagan", "tvae")
-Strategy = Literal["learned", "regenerated", "key", "link", "text", "empty"]
+Strategy = Literal["learned", "regenerated", "key", "link", "text", "empty", "derived"]
 
 
 class _Constraint(BaseModel):

@@ -81,8 +81,9 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
         t.name: plan_table(profile.table(t.name), lookup, table_links.get(t.name, set()), frequent.get(t.name))
         for t in tables
     }
-    user = assign(user_constraints, user_correlations, plans)
     off = derive.resolve_off(rules_off, profile)
+    plans = {n: derive.derived_plans(profile.table(n), plans[n], off.get(n, set())) for n in plans}
+    user = assign(user_constraints, user_correlations, plans)
     warnings = _warnings(request, profile, relations)
 
     by_name = {t.name: t for t in tables}
@@ -132,6 +133,7 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
             off.get(name, set()), _stream(seed, name, "rule"), today,
         )  # fmt: skip
         constraint_reports.extend(enforced[name].reports())
+        made.details.update(enforced[name].details())
         texts[name] = _format(made, name, seed)
         quality.reapply(
             texts[name], table_profile, {p.column: p for p in plans[name]}, made.codecs,
@@ -141,7 +143,8 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     clock.lap("constraints_quality")
 
     report("Checking that no production value or row was copied", 0, None)
-    leak = _leakage(tables, texts, plans, seed, request.max_rows, today, report)
+    repair = derive.Repair(texts, enforced, today, lambda t, c: rng_for(seed, t, c, 0, 0, "rule-repair"))
+    leak = _leakage(tables, texts, plans, seed, request.max_rows, today, report, repair)
     clock.lap("leakage_check")
     if not leak.passed:
         raise leakage.LeakageError(
@@ -152,7 +155,9 @@ def synthesize(request: SynthesizeRequest, progress: ProgressCallback | None = N
     report("Measuring quality-issue rates on the output", 0, None)
     measured = quality.measure(texts, tables, classifications)
     comparisons = quality.compare(profile, measured, texts)
-    rule_reports = [r for n in names for r in derive.measure(enforced[n], profile.table(n), texts[n], today)]
+    rule_reports = [
+        r for n in names for r in derive.measure(enforced[n], profile.table(n), texts[n], today, repair.touched.get(n))
+    ]
     clock.lap("measure")
 
     report(f"Writing {len(texts)} table(s) as {request.format}", 0, len(texts))
@@ -345,9 +350,11 @@ def _leakage(
     max_rows: int | None,
     today: dt.date,
     report: ProgressCallback,
+    repair: Callable[[], int] | None = None,
 ) -> leakage.LeakageReport:
     """Check (and fix) the output against every production row: a table cut short by ``max_rows`` is
-    digested from its whole file, chunk by chunk, so a value beyond the rows read is caught too."""
+    digested from its whole file, chunk by chunk, so a value beyond the rows read is caught too. After a
+    fix, ``repair`` keeps the row rules on the rows it changed, and the output is checked again."""
     guard = leakage.LeakGuard(today)
     try:
         learn_production(guard, tables, plans, max_rows, report)
@@ -365,10 +372,28 @@ def _leakage(
             return rng_for(seed, table, column, round_ + 1, 0, "leak-redraw")
 
         found = leakage.check_and_fix(guard, texts, plans, replace, seed_rng)
+        for _ in range(REPAIR_ROUNDS):
+            if repair is None or not repair():
+                break
+            found = _merged(found, leakage.check_and_fix(guard, texts, plans, replace, seed_rng))
         found.rows_read = {t.name: len(t.frame) for t in tables}
         return found
     finally:
         guard.discard()
+
+
+REPAIR_ROUNDS = 3
+
+
+def _merged(first: leakage.LeakageReport, then: leakage.LeakageReport) -> leakage.LeakageReport:
+    """Two checks of the same output as one report: matches and fixes add up, what remains is the last."""
+    counts = ("value_matches", "value_cells_replaced", "value_cells_blanked", "row_matches", "rows_fixed",
+              "row_cells_blanked")  # fmt: skip
+    merged = {k: getattr(first, k) + getattr(then, k) for k in counts}
+    by_column = dict(first.value_matches_by_column)
+    for column, n in then.value_matches_by_column.items():
+        by_column[column] = by_column.get(column, 0) + n
+    return then.model_copy(update=merged | {"value_matches_by_column": by_column})
 
 
 def learn_production(

@@ -133,6 +133,11 @@ def _columns(rule: UserConstraint | CorrelationRule) -> list[str]:
 
 
 def _check_usable(rule: UserConstraint | CorrelationRule, plan: ColumnPlan, what: str) -> None:
+    if plan.strategy == "derived":
+        raise DoppelError(
+            f"{what}: {plan.where} is derived from other columns by a row rule of the sample; constrain those, "
+            f"or switch the rule off (--no-rule {plan.where}) to model it"
+        )
     kind = typed_kind(plan)
     if isinstance(rule, OrderingRule) and kind != "date":
         raise DoppelError(f"{what}: {plan.where} is not a date column")
@@ -184,29 +189,18 @@ def apply_all(
     ]
     rates = {(o.first, o.second): o.violation_rate for o in table.orderings}
     for first, second in cons.ordered(pairs):
-        changed, achieved, compared = cons.enforce_ordering(
-            frame, first, second, rates[(first, second)], rng(f"order:{first}:{second}")
-        )
+        rate = rates[(first, second)]
         reports.append(
-            ConstraintReport(
-                table=table.name, kind="ordering", columns=[first, second], source="profile", rows_changed=changed,
-                target=rates[(first, second)], achieved=round(achieved, 6), note=f"{compared} rows have both",
-            )
-        )  # fmt: skip
+            cons.keep_ordering(frame, first, second, rate, rng(f"order:{first}:{second}"), table.name, "profile")
+        )
     for rule in user.constraints:
         if isinstance(rule, RangeRule):
             reports.append(cons.clip_range(frame, rule.column, rule.min, rule.max, table.name, "user"))
         elif isinstance(rule, OrderingRule):
-            changed, achieved, compared = cons.enforce_ordering(
-                frame, rule.first, rule.second, rule.violation_rate, rng(f"user-order:{rule.first}:{rule.second}")
-            )
+            stream = rng(f"user-order:{rule.first}:{rule.second}")
             reports.append(
-                ConstraintReport(
-                    table=table.name, kind="ordering", columns=[rule.first, rule.second], source="user",
-                    rows_changed=changed, target=rule.violation_rate, achieved=round(achieved, 6),
-                    note=f"{compared} rows have both",
-                )
-            )  # fmt: skip
+                cons.keep_ordering(frame, rule.first, rule.second, rule.violation_rate, stream, table.name, "user")
+            )
         else:
             assert training is not None
             reports.append(
