@@ -68,7 +68,7 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
     tables = read_sample_tables(context)  # the sample must still be what ingest hashed
     report = read_report(context.stage_dir("classify") / SENSITIVITY)
     approved = {
-        f"{c.table}.{c.column}": {"role": c.role, "sensitive": c.sensitive, "entity": c.entity, "strategy": c.strategy}
+        f"{c.table}.{c.column}": {"sensitive": c.sensitive, "entity": c.entity, "strategy": c.strategy}
         for c in report.columns
     }
     with tempfile.TemporaryDirectory(prefix="doppel-approved-") as tmp:
