@@ -16,14 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import typer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from typer.testing import CliRunner
 
 from tools.errors import DoppelError
 from tools.ingest.model import IngestedTable, SourceInfo
@@ -439,12 +442,7 @@ def test_a_dependency_measured_on_labels_the_sample_never_shows() -> None:
     assert row_rules.measure(rule, row_rules.typed_from_text(output, kinds, TODAY), reference) == (0.5, 2)
 
 
-def test_the_cli_switches_a_rule_off_and_shows_rules(tmp_path: Path) -> None:
-    import typer
-    from typer.testing import CliRunner
-
-    from server.cmd_synthesize import register
-
+def _app(register: Callable[[typer.Typer], None]) -> typer.Typer:
     app = typer.Typer()
 
     @app.callback()
@@ -452,16 +450,35 @@ def test_the_cli_switches_a_rule_off_and_shows_rules(tmp_path: Path) -> None:
         """Test app."""
 
     register(app)
+    return app
+
+
+def test_the_cli_switches_a_rule_off_and_shows_rules(tmp_path: Path) -> None:
+    from server.cmd_synthesize import register
+
     path = tmp_path / "admissions.csv"
     _patients(300, np.random.default_rng(16)).to_csv(path, index=False)
     out = tmp_path / "o"
     args = ["synthesize", str(path), "--rows", "150", "--seed", "6", "--out", str(out), "--no-rule", "admissions.bmi",
             "--fixed-time", "2026-01-31"]  # fmt: skip
-    done = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    done = CliRunner().invoke(_app(register), args, env={"COLUMNS": "200"})
     assert done.exit_code == 0, done.output
     assert "row rules: sample vs output" in done.output and "switch one off with --no-rule TABLE.COLUMN" in done.output
     rows, held = _bmi_holds(_read(out / "admissions.csv"))
     assert held.sum() < 0.8 * rows.sum()
+
+
+def test_the_profile_lists_the_rules(tmp_path: Path) -> None:
+    from server.cmd_profile import register
+
+    path = tmp_path / "admissions.csv"
+    _patients(300, np.random.default_rng(17)).to_csv(path, index=False)
+    out = tmp_path / "profile.json"
+    done = CliRunner().invoke(_app(register), ["profile", str(path), "--out", str(out)], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "row rules (nearly) every row obeys" in done.output and "total = fee + drugs + levy" in done.output
+    rules = json.loads(out.read_text(encoding="utf-8"))["tables"][0]["rules"]
+    assert {"sum", "difference", "formula", "dependency", "precision"} <= {r["kind"] for r in rules}
 
 
 def _sums_table(tmp_path: Path, values: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
