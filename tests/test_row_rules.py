@@ -355,6 +355,8 @@ def test_hospital_sample_keeps_stay_bmi_title_and_height_rules(tmp_path: Path) -
     stay, bmi = reports[("difference", "length_of_stay")], reports[("formula", "bmi")]
     assert stay["formula"] == "length_of_stay = discharge_date - admission_date (calendar days)"
     assert bmi["formula"] == "bmi = 10000 * weight_kg / height_cm^2"
+    assert stay["output_support"] == 1.0 or "ordering_violation edge case" in stay["note"]  # why it is not 100%
+    assert bmi["output_support"] == 1.0 or "keep a sample value" in bmi["note"]
     held_rows = int(_stay_holds(frame, "admission_date", "discharge_date", "length_of_stay")[1].sum())
     assert stay["output_support"] == round(held_rows / stay["output_rows"], 6)
 

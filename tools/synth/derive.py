@@ -726,13 +726,25 @@ def measure(
         rule = state.rule
         valid, ok = row_rules.check(rule, output, sample)
         rows = int(valid.sum())
-        note = state.note
+        notes = [state.note] if state.note else []
         broken = int((valid & ~ok & changed).sum())
         if state.status == KEPT and broken:
-            note = (
+            notes.append(
                 f"{broken} row(s) break it after the no-copy check changed them: with the rule kept they equalled "
                 "a production row (every combination of their values occurs in the sample)"
             )
+        if state.status == KEPT and state.exceptions:
+            notes.append(
+                f"{state.exceptions} row(s) keep a sample value: the derived one would fall outside what the sample "
+                "shows (a parent that is itself an edge case, as in the sample's exceptions)"
+            )
+        if state.status == KEPT and _dates_later(state.used or rule) and (valid & ~ok & ~changed).any():
+            later, earlier = rule.columns[1], rule.columns[2]
+            notes.append(
+                f"{int((valid & ~ok & ~changed).sum())} row(s) break it where {later} was moved before {earlier}: "
+                "the sample's ordering_violation edge case, kept at its rate"
+            )
+        note = "; ".join(notes) or None
         reports.append(
             RuleReport(
                 table=profile.name, kind=rule.kind, columns=rule.columns, dependent=rule.dependent,
