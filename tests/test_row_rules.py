@@ -524,3 +524,26 @@ def test_when_every_combination_occurs_in_the_sample_no_copy_wins_and_says_so(tm
     broken = int(((a + b != total) & a.notna() & b.notna() & total.notna()).sum())
     rule = next(r for r in meta["rules"] if r["kind"] == "sum")
     assert broken > 0 and rule["note"].startswith(f"{broken} row(s) break it after the no-copy check changed them")
+
+
+def test_a_number_ordering_holds_on_every_output_row(tmp_path: Path) -> None:
+    """min_price <= max_price on every sample row; a copula draws the two loosely, the rule swaps them back."""
+    rng = np.random.default_rng(18)
+    low = np.round(rng.gamma(2.0, 20.0, 300), 2)
+    sample = pd.DataFrame(
+        {
+            "product": rng.choice(["a", "b", "c"], 300),
+            "min_price": _money(low),
+            "max_price": _money(low + np.round(rng.gamma(1.5, 10.0, 300), 2)),
+        }
+    )
+    path = tmp_path / "prices.csv"
+    sample.to_csv(path, index=False)
+    out = tmp_path / "o"
+    synthesize(SynthesizeRequest(data=[path], rows=400, model="gaussian_copula", seed=8, out=out, fixed_time=FIXED))
+    frame = _read(out / "prices.csv")
+    low_out, high_out = _num(frame["min_price"]), _num(frame["max_price"])
+    assert (low_out <= high_out).all()
+    meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    ordering = next(r for r in meta["rules"] if r["kind"] == "ordering")
+    assert ordering["columns"] == ["min_price", "max_price"] and ordering["rows_changed"] > 0
