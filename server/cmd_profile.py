@@ -14,6 +14,7 @@ from rich.table import Table
 from tools.profile.model import DatasetProfile
 
 TOP_ISSUES = 10
+TOP_RULES = 15
 
 
 def summarise(profile: DatasetProfile, console: Console) -> None:
@@ -43,6 +44,17 @@ def summarise(profile: DatasetProfile, console: Console) -> None:
         for rate, where, kind, count in sorted(issues, key=lambda x: -x[0])[:TOP_ISSUES]:
             top.add_row(where, kind, f"{rate:.2%}", f"{count:,}")
         console.print(top)
+    rules = [(t.name, r) for t in profile.tables for r in t.rules if r.kind != "precision"]
+    if rules:
+        found = Table(title="row rules (nearly) every row obeys", show_edge=False)
+        for heading in ("table", "rule", "support"):
+            found.add_column(heading, justify="right" if heading == "support" else "left", overflow="fold")
+        for name, r in rules[:TOP_RULES]:
+            found.add_row(name, r.formula.split(" (")[0], f"{r.support:.2%}")
+        console.print(found)
+    places = sum(1 for t in profile.tables for r in t.rules if r.kind == "precision")
+    if rules or places:
+        console.print(f"{len(rules)} row rules and {places} number precisions (profile: 'rules')", highlight=False)
     for fk in profile.foreign_keys:
         console.print(
             f"foreign key {fk.child_table}.{fk.child_column} -> {fk.parent_table}.{fk.parent_column} "

@@ -28,8 +28,18 @@ from tools.synth.model import MODELS
 FORMATS = ["csv", "json", "jsonl", "sql", "parquet", "avro"]
 TOP_RATES = 15
 CONSTRAINTS_HELP = (
-    "YAML/JSON with 'constraints' (kind: range | ordering | fixed_combination) and 'correlations' (a, b, value) lists"
+    "YAML/JSON with 'constraints' (kind: range | ordering | fixed_combination) and 'correlations' (a, b, value) "
+    "lists, and 'rules: {off: [TABLE.COLUMN, ...]}'"
 )
+NO_RULE_HELP = (
+    "TABLE.COLUMN (or COLUMN) whose row rules are switched off: the column is modelled, not derived, mapped or "
+    "rounded by a rule the sample obeys (repeatable)"
+)
+TOP_RULES = 15
+STATUS_WORDS = {
+    "kept on every row": "every row", "kept at the sample's rate": "sample rate", "off": "off",
+    "not enforced": "modelled",
+}  # fmt: skip
 
 
 def _choice(name: str, value: str | None, allowed: list[str]) -> None:
@@ -95,6 +105,7 @@ def summarise(result: SynthesizeResult, console: Console) -> None:
         f"{len(off)} outside tolerance{': ' + escape(', '.join(_where(q) for q in off[:8])) if off else ''}",
         highlight=False,
     )
+    _rules(result, console)
     changed = [c for c in result.constraints if c.rows_changed]
     if result.constraints:
         console.print(
@@ -123,6 +134,30 @@ def summarise(result: SynthesizeResult, console: Console) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _rules(result: SynthesizeResult, console: Console) -> None:
+    """Rules the sample obeys (precision ones aside), their support in the sample and in the output."""
+    shown = [r for r in result.rules if r.kind != "precision"]
+    if not shown:
+        return
+    several = len({r.table for r in shown}) > 1
+    rules = Table(title="row rules: sample vs output", show_edge=False)
+    for heading in ("rule", "sample", "output", "kept"):
+        justify: Literal["left", "right"] = "right" if heading in ("sample", "output") else "left"
+        rules.add_column(heading, justify=justify, overflow="fold")
+    for r in shown[:TOP_RULES]:
+        output = "-" if r.output_support is None else f"{r.output_support:.2%}"
+        formula = r.formula.split(" (")[0]
+        where = f"{r.table}: {formula}" if several else formula
+        rules.add_row(escape(where), f"{r.sample_support:.2%}", output, STATUS_WORDS[r.status])
+    console.print(rules)
+    kept = sum(1 for r in result.rules if r.status == "kept on every row")
+    console.print(
+        f"{len(result.rules)} row rules ({len(shown)} shown, precision aside); {kept} kept on every row; "
+        "switch one off with --no-rule TABLE.COLUMN",
+        highlight=False,
+    )
 
 
 def _where(q: Any) -> str:
@@ -171,6 +206,7 @@ def register(app: typer.Typer) -> None:
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
         fixed: Annotated[str | None, typer.Option("--fixed-time", help=FIXED_TIME_HELP)] = None,
         keep_formulas: Annotated[bool, typer.Option("--keep-formulas", help=KEEP_FORMULAS)] = False,
+        no_rule: Annotated[list[str] | None, typer.Option("--no-rule", help=NO_RULE_HELP)] = None,
     ) -> None:
         """Synthesise ROWS rows from a production sample: SDV learns the non-sensitive columns, Doppel
         regenerates the sensitive ones, re-applies the sample's quality issues, masks and constraints,
@@ -204,6 +240,7 @@ def register(app: typer.Typer) -> None:
             rare_below=rare_below,
             fixed_time=fixed_time(fixed),
             neutralise_formulas=not keep_formulas,
+            rules_off=no_rule or [],
         )
         check_synthesis_size(request)  # a request that cannot fit is refused before any work
         with _progress(err, quiet) as progress:

@@ -135,7 +135,8 @@ def distance(sample: pd.Series, output: pd.Series) -> tuple[str, float, float]:
 
 
 def learned(run: PlaybookRun) -> list[tuple[str, str]]:
-    return [(c["table"], c["column"]) for c in run.meta["columns"] if c["strategy"] == "learned"]
+    """Modelled columns: learned, or derived from learned ones by a row rule of the sample."""
+    return [(c["table"], c["column"]) for c in run.meta["columns"] if c["strategy"] in ("learned", "derived")]
 
 
 # ------------------------------------------------------------------------------------------ the run

@@ -72,6 +72,11 @@ class RunConfig(BaseModel):
     format: ExportFormat = "csv"
     dialect: Dialect = Field("postgres", description="SQL dialect when format is sql")
     keep_formulas: bool = Field(False, description=KEEP_FORMULAS)
+    rules_off: list[str] = Field(
+        default_factory=list,
+        description="TABLE.COLUMN (or COLUMN) whose row rules are switched off: the column is modelled, not "
+        "derived, mapped or rounded by a rule the sample obeys (doppel synthesize --no-rule)",
+    )
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
     targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
     out: Path | None = Field(None, description="also copy the exported files here")

@@ -156,6 +156,32 @@ class OrderingConstraint(BaseModel):
     violation_rate: float
 
 
+RuleKind = Literal["sum", "difference", "formula", "ordering", "dependency", "precision"]
+
+
+class RowRule(BaseModel):
+    """A rule (nearly) every row of the sample obeys, with the share of rows it holds on. Names, a formula
+    and shares only: a dependency lists its two columns, never which value goes with which."""
+
+    kind: RuleKind
+    columns: list[str] = Field(description="every column the rule reads, the dependent first when it has one")
+    dependent: str | None = Field(None, description="the column the rule sets from the others (None: ordering)")
+    formula: str = Field(description="the rule in words, e.g. 'total = fare + tip' or 'title -> sex'")
+    support: float = Field(description="share of the rows having every column of the rule where it holds")
+    rows: int = Field(description="rows having every column of the rule")
+    terms: list[float] = Field(default_factory=list, description="sum: coefficient of each of columns[1:]")
+    shape: str | None = Field(
+        None,
+        description="formula: scale|product|ratio|ratio_square; difference: its unit; ordering: numbers|dates; "
+        "dependency: strict (one value per value) or allowed (the values seen with each value)",
+    )
+    strength: float | None = Field(
+        None, description="dependency: share of the dependent's uncertainty the other column explains (0..1)"
+    )
+    constant: float | None = Field(None, description="formula: the constant factor (units), e.g. 10000")
+    decimals: int | None = Field(None, description="decimal places of the dependent (precision: of the column)")
+
+
 class Correlation(BaseModel):
     a: str
     b: str
@@ -187,6 +213,7 @@ class TableProfile(BaseModel):
     orderings: list[OrderingConstraint] = Field(default_factory=list)
     correlations: list[Correlation] = Field(default_factory=list)
     quality: list[QualityIssue] = Field(default_factory=list)
+    rules: list[RowRule] = Field(default_factory=list, description="rules (nearly) every row obeys")
 
 
 class DatasetProfile(BaseModel):

@@ -13,10 +13,12 @@ import pandas as pd
 from tools.errors import DoppelError
 from tools.ingest.model import IngestedTable
 from tools.profile import correlations
+from tools.profile import rules as row_rules
 from tools.profile.column import DATES, NUMERIC, ColumnResult, profile_column
 from tools.profile.keys import KeyColumn, duplicate_rows, foreign_keys, key_column
 from tools.profile.model import DatasetProfile, QualityIssue, TableProfile
 from tools.profile.ordering import DateColumn, orderings
+from tools.profile.quality import in_range
 from tools.profile.values import column_values, expand
 from tools.sensitive.model import ColumnClassification
 
@@ -30,9 +32,11 @@ def profile_tables(
     classifications: list[ColumnClassification] | None = None,
     *,
     today: dt.date | None = None,
+    rules: bool = True,
 ) -> DatasetProfile:
     """Profile every table. Sensitivity comes from ``classifications`` or, when None, from the
-    sensitivity classifier; a column without a classification is treated as sensitive."""
+    sensitivity classifier; a column without a classification is treated as sensitive. ``rules=False``
+    skips looking for row rules (an evaluation measures the real sample's rules on its synthetic side)."""
     names = Counter(t.name for t in tables)
     if clashes := sorted(n for n, c in names.items() if c > 1):
         raise DoppelError(f"table names must be unique; repeated: {', '.join(clashes)}")
@@ -42,7 +46,7 @@ def profile_tables(
     profiles: list[TableProfile] = []
     keys: list[KeyColumn] = []
     for table in tables:
-        profile, table_keys = profile_table(table, lookup, today)
+        profile, table_keys = profile_table(table, lookup, today, rules)
         profiles.append(profile)
         keys.extend(table_keys)
     return DatasetProfile(
@@ -69,8 +73,11 @@ def _sensitivity(
     return lookup, warnings
 
 
-def profile_table(table: IngestedTable, lookup: Lookup, today: dt.date) -> tuple[TableProfile, list[KeyColumn]]:
-    """Columns one by one, then what needs several columns: duplicates, keys, orderings, correlations."""
+def profile_table(
+    table: IngestedTable, lookup: Lookup, today: dt.date, rules: bool = True
+) -> tuple[TableProfile, list[KeyColumn]]:
+    """Columns one by one, then what needs several columns: duplicates, keys, orderings, correlations,
+    and the rules (nearly) every row obeys."""
     frame = table.frame
     rows = len(frame)
 
@@ -114,6 +121,7 @@ def profile_table(table: IngestedTable, lookup: Lookup, today: dt.date) -> tuple
         orderings=order,
         correlations=_correlations(results, rows),
         quality=quality,
+        rules=row_rules.discover(_typed(results, rows, today), order) if rules else [],
     )
     keys = [k for r in results if (k := key_column(table.name, r.values, r.inference.type, r.key)) is not None]
     return profile, keys
@@ -127,6 +135,24 @@ def _date_columns(results: list[ColumnResult]) -> list[DateColumn]:
             codes = r.values.codes
             out.append(DateColumn(r.profile.name, expand(dates.seconds, codes, 0), expand(dates.ok, codes, False)))
     return out
+
+
+def _typed(results: list[ColumnResult], rows: int, today: dt.date) -> row_rules.Typed:
+    """The columns rules are looked for in: numbers, dates and categories that are not identifiers (never
+    keys), as the profiler parsed them."""
+    typed = row_rules.Typed(rows)
+    for r in results:
+        kind = r.inference.type
+        if r.key or r.profile.role == "identifier":
+            continue
+        if kind in NUMERIC and r.inference.numbers is not None:
+            typed.add_number(r.profile.name, r.values, r.inference.numbers)
+        elif kind in DATES and r.inference.dates is not None:
+            dates = r.inference.dates
+            typed.add_date(r.profile.name, r.values, dates.seconds, dates.ok & in_range(dates.seconds, today))
+        elif kind in ("category", "boolean"):
+            typed.add_label(r.profile.name, r.values)
+    return typed
 
 
 def _correlations(results: list[ColumnResult], rows: int) -> list[correlations.Correlation]:

@@ -56,7 +56,7 @@ def evaluate(
     classes = classifications([p.real for p in pairs], request.sensitivity, warnings, now.date())
     report("Profiling real and synthetic tables", 0, None)
     real_profile = profile_tables([p.real for p in pairs], classes, today=now.date())
-    synthetic_profile = profile_tables([_common(p) for p in pairs], classes, today=now.date())
+    synthetic_profile = profile_tables([_common(p) for p in pairs], classes, today=now.date(), rules=False)
     warnings += real_profile.warnings
 
     tables: list[TableEvaluation] = []
@@ -69,6 +69,7 @@ def evaluate(
             target=target,
             charts=request.charts and request.out is not None,
             no_target=f"the --target column is in table {next(iter(targets))}" if targets else "no --target given",
+            today=now.date(),
         )
         evaluation, table_charts = evaluate_table(
             pair, real_profile.table(pair.name), synthetic_profile.table(pair.name), holdouts.get(pair.name),

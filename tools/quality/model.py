@@ -108,6 +108,19 @@ class EdgeCaseRate(BaseModel):
     difference: float
 
 
+class RuleComparison(BaseModel):
+    """A rule (nearly) every real row obeys, with its support (share of rows having its columns where it
+    holds) on each side."""
+
+    kind: str
+    columns: list[str]
+    formula: str
+    real_support: float
+    real_rows: int
+    synthetic_support: float | None = Field(None, description="None when no synthetic row has every column")
+    synthetic_rows: int
+
+
 class PrivacyResult(BaseModel):
     """Record-level closeness of synthetic rows to real ones. Distances are on standardised numbers and
     one-hot categories, so they carry no production value."""
@@ -171,6 +184,7 @@ class TableEvaluation(BaseModel):
     columns: list[ColumnMetrics]
     correlations: list[CorrelationComparison]
     edge_cases: list[EdgeCaseRate]
+    rules: list[RuleComparison] = Field(default_factory=list, description="row rules of the real sample")
     privacy: PrivacyResult | None
     utility: UtilityResult | None
     utility_skipped: str | None = None

@@ -17,7 +17,9 @@ from plotly.offline import get_plotlyjs
 from tools.quality.charts import Chart
 from tools.quality.model import EvaluateResult, MetricScore, PrivacyResult, TableEvaluation, UtilityResult
 
-SECTIONS = ("quality", "diagnostic", "columns", "distributions", "correlations", "edge-cases", "privacy", "utility")
+SECTIONS = (
+    "quality", "diagnostic", "columns", "distributions", "correlations", "edge-cases", "rules", "privacy", "utility",
+)  # fmt: skip
 WORST = 15
 COLUMN_HEADINGS = (
     "column", "kind", "sensitive", "shape score", "KS", "KS p", "Wasserstein / range", "chi² p", "TV", "length KS",
@@ -202,6 +204,7 @@ def _table(table: TableEvaluation, charts: dict[str, list[Chart]], counter: Iter
         _section(table, "distributions", "Distributions: real vs synthetic", _distributions(charts, counter)),
         _section(table, "correlations", "Correlations", _correlations(table, charts.get("correlations", []), counter)),
         _section(table, "edge-cases", "Edge-case frequency match", _edge_cases(table)),
+        _section(table, "rules", "Row rules: real vs synthetic", _rules(table)),
         _section(table, "privacy", "Privacy", _privacy(table.privacy, table.warnings)),
         _section(table, "utility", "ML utility", _utility(table)),
     ]
@@ -320,6 +323,22 @@ def _edge_cases(table: TableEvaluation) -> str:
         "<p class=note>Data-quality problems the profiler finds in each side (malformed emails, masked values, stray "
         "whitespace, out-of-range dates...). Test data should reproduce them at about the real rate.</p>"
         + _grid(["column", "issue", "real rate", "synthetic rate", "difference"], rows, numeric_from=2)
+    )
+
+
+def _rules(table: TableEvaluation) -> str:
+    if not table.rules:
+        return "<p>The real sample obeys no row rule (sum, date difference, formula, ordering, dependency).</p>"
+    rows = [
+        [r.formula, r.kind, fmt(r.real_support, pct=True),
+         "-" if r.synthetic_support is None else fmt(r.synthetic_support, pct=True), f"{r.synthetic_rows:,}"]
+        for r in table.rules
+    ]  # fmt: skip
+    return (
+        "<p class=note>Rules (nearly) every real row obeys, with the share of rows having the rule's columns "
+        "where it holds. Test systems reject a row that breaks a business rule: the synthetic share should be "
+        "100% or at least the real one.</p>"
+        + _grid(["rule", "kind", "real", "synthetic", "synthetic rows"], rows, numeric_from=2)
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from tools.quality.frames import TypedTable, stripped, type_tables
 from tools.quality.load import TablePair
 from tools.quality.model import CorrelationComparison, TableEvaluation, UtilityResult
 from tools.quality.privacy import Split, privacy, split_real
+from tools.quality.rules import compare_rules
 from tools.quality.sdmetrics_reports import diagnostic_report, quality_report
 from tools.quality.utility import utility
 
@@ -30,6 +32,7 @@ class TableOptions:
     target: str | None
     charts: bool
     no_target: str = "no --target column given"
+    today: dt.date = field(default_factory=dt.date.today)
 
 
 def evaluate_table(
@@ -67,6 +70,7 @@ def evaluate_table(
     columns = column_metrics(typed, shapes)
     corr = correlations(typed)
     edges = edge_case_rates(real_profile, synthetic_profile, [c.name for c in typed.columns])
+    rules = compare_rules(real_profile.rules, real, synth, options.today)
     step("privacy: exact copies, distance to closest record, membership inference", 4)
     private = privacy(split, typed.synthetic, typed.columns, options.seed)
     if isinstance(private, str):
@@ -103,6 +107,7 @@ def evaluate_table(
         columns=columns,
         correlations=corr,
         edge_cases=edges,
+        rules=rules,
         privacy=None if isinstance(private, str) else private,
         utility=useful,
         utility_skipped=skipped,

@@ -163,6 +163,10 @@ def assemble(
                 context[key] = made.values
             if guard is not None and plan.entity in ("first_name", "last_name"):
                 _clear_pairs(plan, plans, source, columns, context, out, guard, rng_for)
+        elif plan.strategy == "derived":  # a row rule's dependent: sample values until derive.py sets them
+            present = _present(plan, sampled, training, n, rng_for(column, "present"))
+            columns[column], out.codecs[column] = _placeholder(plan, raw, present, rng_for(column, "placeholder"))
+            out.details[column] = "derived from its parents by a row rule of the sample"
         elif plan.strategy == "key":
             layout = key_layout(raw)
             keys = make_keys(
@@ -223,6 +227,21 @@ def _clear_pairs(
             context[key] = values
     if redrawn:
         out.details[group.last] += f"; {redrawn} rows drawn again: their first name and surname were a sample pair"
+
+
+def _placeholder(
+    plan: ColumnPlan, raw: pd.Series, present: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, Codec]:
+    """Where present, a value of the sample's column drawn at random (kept only where the rule cannot
+    derive one: a parent missing, or a parent that is itself an edge case); missing elsewhere."""
+    from tools.synth.training import parse_column
+
+    values, codec = parse_column(plan, raw, rng)
+    pool = values[pd.notna(values)]
+    out = np.full(len(present), np.datetime64("NaT") if values.dtype.kind == "M" else np.nan, dtype=values.dtype)
+    if len(pool):
+        out[present] = pool[rng.integers(0, len(pool), int(present.sum()))]
+    return out, codec
 
 
 def _link(

@@ -21,13 +21,17 @@ DEFAULT_K = 10
 
 
 def merge_rare_labels(values: np.ndarray, k: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
-    """``values`` (object labels, None for missing) with every label seen fewer than ``k`` times replaced
-    by a frequent label of the same shape; and how many distinct labels were merged. With no frequent
-    label at all, the values are returned unchanged (the caller regenerates such a column instead)."""
+    """``values`` (object labels, None for missing) with every label seen fewer than ``k`` times (spellings
+    that differ only in padding or case counted together) replaced by a frequent label of the same shape;
+    and how many distinct spellings were merged. With no frequent label at all, the values are returned
+    unchanged (the caller regenerates such a column instead)."""
     series = pd.Series(values, dtype=object)
     counts = series.value_counts(dropna=True)
-    frequent = counts[counts >= k]
-    rare = counts[counts < k]
+    # a label recurs whatever its padding or case ("Wales " is Wales): those are quirks of the writing
+    folded = pd.Series([str(label).strip().casefold() for label in counts.index], index=counts.index)
+    per_label = folded.map(counts.groupby(folded.to_numpy()).sum())
+    frequent = counts[per_label >= k]
+    rare = counts[per_label < k]
     if rare.empty or frequent.empty:
         return values, 0
     frequent_shapes = pd.Series([shape(str(label)) for label in frequent.index], index=frequent.index)

@@ -200,6 +200,18 @@ def enforce_ordering(
     return changed, achieved, n
 
 
+def keep_ordering(
+    frame: pd.DataFrame, first: str, second: str, rate: float, rng: np.random.Generator, table: str,
+    source: Literal["profile", "user"],
+) -> ConstraintReport:  # fmt: skip
+    """``enforce_ordering`` with its report."""
+    changed, achieved, compared = enforce_ordering(frame, first, second, rate, rng)
+    return ConstraintReport(
+        table=table, kind="ordering", columns=[first, second], source=source, rows_changed=changed, target=rate,
+        achieved=round(achieved, 6), note=f"{compared} rows have both",
+    )  # fmt: skip
+
+
 def apply_correlation(frame: pd.DataFrame, rule: CorrelationRule, rng: np.random.Generator) -> float:
     """Re-order ``rule.b`` (values unchanged) so its Spearman correlation with ``rule.a`` nears
     ``rule.value``; returns the achieved correlation."""

@@ -405,21 +405,7 @@ def check_and_fix(
         _fix_values(guard, name, frame, table_plans, replace, seed_rng, counts)
         _fix_pairs(guard, name, frame, table_plans, replace, counts)
         _fix_rows(guard, name, frame, table_plans, seed_rng, counts)
-    remaining_values = remaining_pairs = remaining_rows = 0
-    for name, frame in outputs.items():
-        table_plans = [p for p in plans[name] if p.column in frame.columns]
-        values = guard.value_hits(frame, table_plans)
-        pairs = guard.group_pair_hits(frame, table_plans)
-        rows = guard.row_hits(name, frame, table_plans)
-        remaining_values += sum(len(r) for r in values.values())
-        remaining_pairs += sum(len(r) for r in pairs.values())
-        remaining_rows += len(rows)
-        counts.failures += _failures(name, values, pairs, rows, table_plans, guard.rare_below)
-    if counts.failures:
-        raise LeakageError(
-            "the leakage check failed and nothing was written: " + "; ".join(counts.failures)
-            + ". Redrawing could not make these rows differ from the sample"
-        )  # fmt: skip
+    remaining_values, remaining_pairs, remaining_rows = confirm(guard, outputs, plans, counts.failures)
     return LeakageReport(
         value_columns=[p.where for ps in plans.values() for p in ps if value_checked(p)],
         vocabulary_columns=[p.where for ps in plans.values() for p in ps if p.sensitive and not value_checked(p)],
@@ -440,6 +426,30 @@ def check_and_fix(
         rows_hashed=guard.rows_hashed,
         passed=remaining_values == 0 and remaining_rows == 0 and remaining_pairs == 0,
     )
+
+
+def confirm(
+    guard: LeakGuard, outputs: dict[str, pd.DataFrame], plans: dict[str, list[ColumnPlan]], failures: list[str]
+) -> tuple[int, int, int]:
+    """Check without fixing; raise LeakageError naming each table and its columns when anything is left
+    (with ``failures`` found before), else the counts left: values, name pairs, rows (all zero)."""
+    remaining_values = remaining_pairs = remaining_rows = 0
+    failures = list(failures)
+    for name, frame in outputs.items():
+        table_plans = [p for p in plans[name] if p.column in frame.columns]
+        values = guard.value_hits(frame, table_plans)
+        pairs = guard.group_pair_hits(frame, table_plans)
+        rows = guard.row_hits(name, frame, table_plans)
+        remaining_values += sum(len(r) for r in values.values())
+        remaining_pairs += sum(len(r) for r in pairs.values())
+        remaining_rows += len(rows)
+        failures += _failures(name, values, pairs, rows, table_plans, guard.rare_below)
+    if failures:
+        raise LeakageError(
+            "the leakage check failed and nothing was written: " + "; ".join(failures)
+            + ". Redrawing could not make these rows differ from the sample"
+        )  # fmt: skip
+    return remaining_values, remaining_pairs, remaining_rows
 
 
 def _failures(

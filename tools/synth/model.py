@@ -16,7 +16,7 @@ from tools.export.base import NEUTRALISE_FORMULAS, Compression, Dialect, ExportF
 
 SynthModel = Literal["auto", "cart", "gaussian_copula", "ctgan", "copulagan", "tvae"]
 MODELS: tuple[str, ...] = ("auto", "cart", "gaussian_copula", "ctgan", "copulagan", "tvae")
-Strategy = Literal["learned", "regenerated", "key", "link", "text", "empty"]
+Strategy = Literal["learned", "regenerated", "key", "link", "text", "empty", "derived"]
 
 
 class _Constraint(BaseModel):
@@ -88,7 +88,14 @@ class SynthesizeRequest(BaseModel):
     out: Path = Path("out/synth")
     constraints: list[UserConstraint] = Field(default_factory=list)
     correlations: list[CorrelationRule] = Field(default_factory=list)
-    constraints_file: Path | None = Field(None, description="YAML/JSON with 'constraints' and 'correlations' lists")
+    constraints_file: Path | None = Field(
+        None, description="YAML/JSON with 'constraints' and 'correlations' lists and 'rules: {off: [...]}'"
+    )
+    rules_off: list[str] = Field(
+        default_factory=list,
+        description="TABLE.COLUMN (or COLUMN when unambiguous) whose row rules are switched off: the column is "
+        "modelled as it is, not derived, mapped or rounded by a rule the sample obeys",
+    )
     overrides: Path | None = Field(None, description="classification corrections: table.column -> {sensitive, entity}")
     max_rows: int | None = Field(None, gt=0, description="read at most this many sample rows per table")
     rare_below: int = Field(
@@ -136,13 +143,34 @@ class RateComparison(BaseModel):
 
 class ConstraintReport(BaseModel):
     table: str
-    kind: Literal["range", "ordering", "fixed_combination", "correlation"]
+    kind: Literal["range", "ordering", "fixed_combination", "correlation", "rule"]
     columns: list[str]
     source: Literal["profile", "user"]
     rows_changed: int = 0
     target: float | None = Field(None, description="violation rate (ordering) or correlation kept")
     achieved: float | None = None
     note: str | None = None
+
+
+RuleStatus = Literal["kept on every row", "kept at the sample's rate", "off", "not enforced"]
+
+
+class RuleReport(BaseModel):
+    """A rule the sample obeys (``tools.profile.rules``), how synthesis kept it, and its support measured on
+    the sample and on the written output (rows having every column of the rule, share where it holds)."""
+
+    table: str
+    kind: str
+    columns: list[str]
+    dependent: str | None = None
+    formula: str
+    status: RuleStatus
+    note: str | None = None
+    sample_support: float
+    sample_rows: int
+    output_support: float | None = None
+    output_rows: int = 0
+    rows_changed: int = Field(0, description="output rows whose dependent the rule set (derived, mapped, rounded)")
 
 
 class LeakageReport(BaseModel):
@@ -210,6 +238,7 @@ class SynthesizeResult(BaseModel):
     metadata_corrections: list[MetadataCorrection] = Field(default_factory=list)
     quality: list[RateComparison] = Field(default_factory=list)
     constraints: list[ConstraintReport] = Field(default_factory=list)
+    rules: list[RuleReport] = Field(default_factory=list, description="rules the sample obeys, sample vs output")
     leakage: LeakageReport
     timings: dict[str, float] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)

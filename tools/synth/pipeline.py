@@ -23,7 +23,7 @@ from tools.ingest.model import IngestedTable
 from tools.profile.model import DatasetProfile
 from tools.progress import ProgressCallback, no_progress
 from tools.sensitive.model import ColumnClassification
-from tools.synth import leakage, quality, scan
+from tools.synth import derive, leakage, quality, scan
 from tools.synth.assemble import Assembled, assemble
 from tools.synth.fit import MODEL_LABEL, Sampled, build_metadata, choose_model, fit_and_sample
 from tools.synth.format import to_text
@@ -75,7 +75,7 @@ def synthesize(
     now = request.fixed_time or dt.datetime.now(dt.UTC)
     today = now.date()
     seed = parse_seed(request.seed)
-    user_constraints, user_correlations = load_rules(request)
+    user_constraints, user_correlations, rules_off = load_rules(request)
     tables = prepared.tables if prepared is not None else _read(request, report)
     names = [t.name for t in tables]
     check_outputs(request.out, names, request.format, request.compression, [Path(p) for p in request.data])
@@ -97,6 +97,8 @@ def synthesize(
         t.name: plan_table(profile.table(t.name), lookup, table_links.get(t.name, set()), frequent.get(t.name))
         for t in tables
     }
+    off = derive.resolve_off(rules_off, profile)
+    plans = {n: derive.derived_plans(profile.table(n), plans[n], off.get(n, set())) for n in plans}
     user = assign(user_constraints, user_correlations, plans)
     warnings = _warnings(request, profile, relations)
 
@@ -137,15 +139,22 @@ def synthesize(
     report("Applying constraints and writing values in the sample's formats", 0, len(tables))
     constraint_reports: list[ConstraintReport] = []
     texts: dict[str, pd.DataFrame] = {}
+    enforced: dict[str, derive.Enforced] = {}
     for i, name in enumerate(names):
         table_profile = profile.table(name)
         made = assembled[name]
         constraint_reports.extend(
             apply_all(
                 made.frame, table_profile, plans[name], trainings.get(name), user.get(name, TableRules()),
-                _stream(seed, name, "constraint"),
+                _stream(seed, name, "constraint"), off.get(name, set()),
             )
         )  # fmt: skip
+        enforced[name] = derive.enforce(
+            made.frame, made.codecs, table_profile, plans[name], trainings.get(name), by_name[name],
+            off.get(name, set()), _stream(seed, name, "rule"), today,
+        )  # fmt: skip
+        constraint_reports.extend(enforced[name].reports())
+        made.details.update(enforced[name].details())
         texts[name] = _format(made, name, seed)
         quality.reapply(
             texts[name], table_profile, {p.column: p for p in plans[name]}, made.codecs,
@@ -155,7 +164,8 @@ def synthesize(
     clock.lap("constraints_quality")
 
     report("Checking that no production value or row was copied", 0, None)
-    leak = _leakage(guard, tables, texts, plans, seed)
+    repair = derive.Repair(texts, enforced, today, lambda t, c: rng_for(seed, t, c, 0, 0, "rule-repair"))
+    leak = _leakage(guard, tables, texts, plans, seed, repair)
     clock.lap("leakage_check")
     if not leak.passed:
         raise leakage.LeakageError(
@@ -166,6 +176,9 @@ def synthesize(
     report("Measuring quality-issue rates on the output", 0, None)
     measured = quality.measure(texts, tables, classifications)
     comparisons = quality.compare(profile, measured, texts)
+    rule_reports = [
+        r for n in names for r in derive.measure(enforced[n], profile.table(n), texts[n], today, repair.touched.get(n))
+    ]
     clock.lap("measure")
 
     report(f"Writing {len(texts)} table(s) as {request.format}", 0, len(texts))
@@ -193,6 +206,7 @@ def synthesize(
         metadata_corrections=corrections,
         quality=comparisons,
         constraints=constraint_reports,
+        rules=rule_reports,
         leakage=leak,
         warnings=warnings,
         metadata_path=request.out / METADATA_FILE,
@@ -356,9 +370,11 @@ def _leakage(
     texts: dict[str, pd.DataFrame],
     plans: dict[str, list[ColumnPlan]],
     seed: int,
+    repair: Callable[[], int] | None = None,
 ) -> leakage.LeakageReport:
     """Check (and fix) the output against every production row (``guard`` has learned them all: a
-    table cut short by ``--max-rows`` is digested from its whole file, chunk by chunk), then forget them."""
+    table cut short by ``--max-rows`` is digested from its whole file, chunk by chunk), then forget them.
+    After a fix, ``repair`` keeps the row rules on the rows it changed, and the output is checked again."""
     try:
         by_name = {t.name: t for t in tables}
 
@@ -374,10 +390,31 @@ def _leakage(
             return rng_for(seed, table, column, round_ + 1, 0, "leak-redraw")
 
         found = leakage.check_and_fix(guard, texts, plans, replace, seed_rng)
+        for _ in range(REPAIR_ROUNDS):
+            if repair is None or not repair():
+                break
+            found = _merged(found, leakage.check_and_fix(guard, texts, plans, replace, seed_rng))
+        else:
+            if repair is not None and repair():  # the last fixes broke rules: kept again, so a copy may be back
+                leakage.confirm(guard, texts, plans, [])
         found.rows_read = {t.name: len(t.frame) for t in tables}
         return found
     finally:
         guard.discard()
+
+
+REPAIR_ROUNDS = 8  # check, keep the rules on the rows it changed, check again: rules and no-copy both hold
+
+
+def _merged(first: leakage.LeakageReport, then: leakage.LeakageReport) -> leakage.LeakageReport:
+    """Two checks of the same output as one report: matches and fixes add up, what remains is the last."""
+    counts = ("value_matches", "value_cells_replaced", "value_cells_blanked", "row_matches", "rows_fixed",
+              "row_cells_blanked")  # fmt: skip
+    merged = {k: getattr(first, k) + getattr(then, k) for k in counts}
+    by_column = dict(first.value_matches_by_column)
+    for column, n in then.value_matches_by_column.items():
+        by_column[column] = by_column.get(column, 0) + n
+    return then.model_copy(update=merged | {"value_matches_by_column": by_column})
 
 
 def learn_production(

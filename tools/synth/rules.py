@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from tools.errors import DoppelError, Issue
 from tools.profile.model import TableProfile
@@ -34,6 +34,17 @@ _CONSTRAINTS: TypeAdapter[list[UserConstraint]] = TypeAdapter(list[UserConstrain
 _CORRELATIONS: TypeAdapter[list[CorrelationRule]] = TypeAdapter(list[CorrelationRule])
 
 
+class RulesSection(BaseModel):
+    """``rules:`` of a constraints file: row rules of the sample to switch off, by the column they change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    off: list[str] = Field(default_factory=list, description="TABLE.COLUMN (or COLUMN) left as modelled")
+
+
+_RULES: TypeAdapter[RulesSection] = TypeAdapter(RulesSection)
+
+
 @dataclass
 class TableRules:
     """The user's rules that apply to one table."""
@@ -42,13 +53,15 @@ class TableRules:
     correlations: list[CorrelationRule] = field(default_factory=list)
 
 
-def load_rules(request: SynthesizeRequest) -> tuple[list[UserConstraint], list[CorrelationRule]]:
-    """The request's rules plus those of ``request.constraints_file``."""
+def load_rules(request: SynthesizeRequest) -> tuple[list[UserConstraint], list[CorrelationRule], list[str]]:
+    """The request's constraints, correlations and row rules switched off (``TABLE.COLUMN``), plus those of
+    ``request.constraints_file`` (``rules: {off: [...]}``)."""
     constraints: list[UserConstraint] = list(request.constraints)
     correlations = list(request.correlations)
+    rules_off = list(request.rules_off)
     path = request.constraints_file
     if path is None:
-        return constraints, correlations
+        return constraints, correlations, rules_off
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -59,8 +72,11 @@ def load_rules(request: SynthesizeRequest) -> tuple[list[UserConstraint], list[C
         raise DoppelError(f"--constraints {path}: not valid JSON ({exc})") from None
     except yaml.YAMLError as exc:  # the file's own text stays out of the message
         raise DoppelError(f"--constraints {path}: not valid YAML ({syntax_problem(exc)})") from None
-    if not isinstance(document, dict) or set(document) - {"constraints", "correlations"}:
-        raise DoppelError(f"--constraints {path}: expected a mapping with 'constraints' and/or 'correlations' lists")
+    if not isinstance(document, dict) or set(document) - {"constraints", "correlations", "rules"}:
+        raise DoppelError(
+            f"--constraints {path}: expected a mapping with 'constraints' and/or 'correlations' lists, "
+            "and/or 'rules: {off: [TABLE.COLUMN, ...]}'"
+        )
     issues: list[Issue] = []
     try:
         constraints.extend(_CONSTRAINTS.validate_python(document.get("constraints") or []))
@@ -70,9 +86,16 @@ def load_rules(request: SynthesizeRequest) -> tuple[list[UserConstraint], list[C
         correlations.extend(_CORRELATIONS.validate_python(document.get("correlations") or []))
     except ValidationError as exc:
         issues.extend(_issues(exc, f"{path}:correlations"))
+    section = document.get("rules") or {}
+    if isinstance(section, dict) and False in section:  # YAML 1.1 reads the key `off` as the boolean false
+        section = {("off" if key is False else key): value for key, value in section.items()}
+    try:
+        rules_off.extend(_RULES.validate_python(section).off)
+    except ValidationError as exc:
+        issues.extend(_issues(exc, f"{path}:rules"))
     if issues:
         raise DoppelError("invalid constraints", issues)
-    return constraints, correlations
+    return constraints, correlations, rules_off
 
 
 def _issues(exc: ValidationError, prefix: str) -> list[Issue]:
@@ -110,6 +133,11 @@ def _columns(rule: UserConstraint | CorrelationRule) -> list[str]:
 
 
 def _check_usable(rule: UserConstraint | CorrelationRule, plan: ColumnPlan, what: str) -> None:
+    if plan.strategy == "derived":
+        raise DoppelError(
+            f"{what}: {plan.where} is derived from other columns by a row rule of the sample; constrain those, "
+            f"or switch the rule off (--no-rule {plan.where}) to model it"
+        )
     kind = typed_kind(plan)
     if isinstance(rule, OrderingRule) and kind != "date":
         raise DoppelError(f"{what}: {plan.where} is not a date column")
@@ -128,9 +156,13 @@ def apply_all(
     training: TrainingTable | None,
     user: TableRules,
     rng: Callable[[str], np.random.Generator],
+    off: set[str] | None = None,
 ) -> list[ConstraintReport]:
-    """User correlations, then the profile's ranges, orderings and fixed combinations, then the user's
-    constraints (which therefore win); ``frame`` is changed in place."""
+    """User correlations, then the profile's ranges and date orderings, then the user's constraints (which
+    therefore win); ``frame`` is changed in place. The profile's other row rules (dependencies among
+    categories, sums, formulas) follow in ``derive.py``; an ordering on a column in ``off`` (its rules
+    switched off) is left as modelled."""
+    off = off or set()
     reports: list[ConstraintReport] = []
     for corr in user.correlations:
         achieved = cons.apply_correlation(frame, corr, rng(f"correlation:{corr.a}:{corr.b}"))
@@ -150,34 +182,25 @@ def apply_all(
             report = cons.clip_range(frame, plan.column, low, high, table.name, "profile")
             if report.rows_changed:
                 reports.append(report)
-    pairs = [(o.first, o.second) for o in table.orderings if _both_dates(lookup, o.first, o.second)]
+    pairs = [
+        (o.first, o.second)
+        for o in table.orderings
+        if _both_dates(lookup, o.first, o.second) and not {o.first, o.second} & off
+    ]
     rates = {(o.first, o.second): o.violation_rate for o in table.orderings}
     for first, second in cons.ordered(pairs):
-        changed, achieved, compared = cons.enforce_ordering(
-            frame, first, second, rates[(first, second)], rng(f"order:{first}:{second}")
-        )
+        rate = rates[(first, second)]
         reports.append(
-            ConstraintReport(
-                table=table.name, kind="ordering", columns=[first, second], source="profile", rows_changed=changed,
-                target=rates[(first, second)], achieved=round(achieved, 6), note=f"{compared} rows have both",
-            )
-        )  # fmt: skip
-    if training is not None:
-        reports.extend(cons.apply_fixed_maps(frame, cons.find_fixed_maps(training), table.name))
+            cons.keep_ordering(frame, first, second, rate, rng(f"order:{first}:{second}"), table.name, "profile")
+        )
     for rule in user.constraints:
         if isinstance(rule, RangeRule):
             reports.append(cons.clip_range(frame, rule.column, rule.min, rule.max, table.name, "user"))
         elif isinstance(rule, OrderingRule):
-            changed, achieved, compared = cons.enforce_ordering(
-                frame, rule.first, rule.second, rule.violation_rate, rng(f"user-order:{rule.first}:{rule.second}")
-            )
+            stream = rng(f"user-order:{rule.first}:{rule.second}")
             reports.append(
-                ConstraintReport(
-                    table=table.name, kind="ordering", columns=[rule.first, rule.second], source="user",
-                    rows_changed=changed, target=rule.violation_rate, achieved=round(achieved, 6),
-                    note=f"{compared} rows have both",
-                )
-            )  # fmt: skip
+                cons.keep_ordering(frame, rule.first, rule.second, rule.violation_rate, stream, table.name, "user")
+            )
         else:
             assert training is not None
             reports.append(

@@ -166,7 +166,7 @@ def training_table(
             columns[plan.column] = values
             sdtypes[plan.column] = SDTYPES[plan.kind]
             codecs[plan.column] = codec
-        elif plan.strategy in ("regenerated", "text", "key") and 0.0 < plan.profile.missing_rate < 1.0:
+        elif plan.strategy in ("regenerated", "text", "key", "derived") and 0.0 < plan.profile.missing_rate < 1.0:
             name = presence_name(i)
             columns[name] = present_mask(series)
             sdtypes[name] = "boolean"

@@ -95,6 +95,7 @@ def _from_sample(context: StageContext, progress: ProgressCallback) -> StageOutp
         out=context.work,
         max_rows=context.config.sample_rows,
         fixed_time=run_clock(context),
+        rules_off=context.config.rules_off,
     )
     prepared = Prepared(tables, report.columns, _profile_if_unchanged(context, report.columns))
     result = synthesize(request, progress, prepared)
