@@ -36,6 +36,7 @@ CAPABILITY_MODULES = (
     "tools.capability.evaluation",
     "tools.capability.synthesis",
     "tools.capability.explain",
+    "tools.capability.targets",
 )
 
 F = TypeVar("F", bound=Callable[..., BaseModel])

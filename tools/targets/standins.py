@@ -1,0 +1,115 @@
+"""Stand-ins as targets: a target with ``stand_in: true`` and no URL gets the local stand-in's endpoint.
+
+First a running ``doppel mocks`` is looked for (``stand_ins.port``, default 8800: Salesforce on +2, the REST
+stand-in on +3, answering ``/_doppel/stats``; Salesforce over TLS with the certificate in
+``<home>/mocks``). The kinds not found running are started in-process for the duration of the load, on
+free loopback ports, with their state in ``<home>/mocks`` (what ``doppel mocks`` serves later, so the
+loaded records can be browsed and unloaded). Every output says plainly that stand-ins, not the real
+systems, received the data: :func:`stand_ins` returns that notice.
+
+``mocks/`` is a leaf package (standard library only); it is imported here lazily, only when a stand-in is
+started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from tools.settings import Settings
+from tools.targets.config import RestTarget, SalesforceTarget, TargetConfig
+
+STAND_IN_SESSION = "doppel-stand-in-session"  # mocks.salesforce.SESSION_ID (a test checks they agree)
+OFFSETS = {"salesforce": 2, "rest": 3}
+NOTICE = "stand-ins (local imitations, not the real systems)"
+
+
+def needs_stand_in(target: TargetConfig) -> bool:
+    if isinstance(target, RestTarget):
+        return target.stand_in and not target.url
+    if isinstance(target, SalesforceTarget):
+        return target.stand_in and not target.instance_url
+    return False
+
+
+def _probe(kind: str, port: int, state: Path) -> str | None:
+    """The URL of a running stand-in of ``kind``, or None."""
+    import httpx
+
+    cert = state / "salesforce-cert.pem"
+    scheme = "https" if kind == "salesforce" else "http"
+    if kind == "salesforce" and not cert.is_file():
+        return None
+    url = f"{scheme}://127.0.0.1:{port + OFFSETS[kind]}"
+    try:
+        verify: Any = str(cert) if kind == "salesforce" else False
+        answer = httpx.get(f"{url}/_doppel/stats", timeout=2.0, verify=verify, trust_env=False)
+    except (httpx.HTTPError, OSError):
+        return None
+    server = answer.headers.get("server", "").lower()
+    if answer.status_code == 200 and ("standin" in server.replace("-", "")):
+        return url
+    return None
+
+
+@contextmanager
+def stand_ins(targets: Sequence[TargetConfig], settings: Settings) -> Iterator[tuple[list[TargetConfig], str | None]]:
+    """``targets`` with every stand-in's endpoint and credentials filled in, and a notice naming the stand-ins
+    used (None when none is). Stand-ins started here stop when the block ends."""
+    wanted = sorted({t.kind for t in targets if needs_stand_in(t)})
+    used = [t for t in targets if getattr(t, "stand_in", False)]
+    if not wanted:
+        yield list(targets), (_notice(used, {}, []) if used else None)
+        return
+    state = settings.home / "mocks"
+    urls: dict[str, str] = {}
+    if settings.stand_ins.port:
+        for kind in wanted:
+            if found := _probe(kind, settings.stand_ins.port, state):
+                urls[kind] = found
+    started: list[Any] = []
+    try:
+        for kind in wanted:
+            if kind not in urls:
+                stand_in = _start(kind, state)
+                started.append(stand_in)
+                urls[kind] = stand_in.url
+        filled = [_fill(t, urls, state) if needs_stand_in(t) else t for t in targets]
+        yield filled, _notice(used, urls, [s.name for s in started])
+    finally:
+        for stand_in in started:
+            stand_in.stop()
+
+
+def _start(kind: str, state: Path) -> Any:
+    from mocks.rest import RestStandIn
+    from mocks.salesforce import SalesforceStandIn
+
+    cls = SalesforceStandIn if kind == "salesforce" else RestStandIn
+    return cls(0, state).start()
+
+
+def _fill(target: TargetConfig, urls: dict[str, str], state: Path) -> TargetConfig:
+    if isinstance(target, RestTarget):
+        return target.model_copy(update={"url": urls["rest"]})
+    assert isinstance(target, SalesforceTarget)
+    return target.model_copy(
+        update={
+            "instance_url": urls["salesforce"],
+            "session_id": SecretStr(STAND_IN_SESSION),
+            "ca_bundle": (state / "salesforce-cert.pem").resolve(),
+        }
+    )
+
+
+def _notice(used: Sequence[TargetConfig], urls: dict[str, str], started: list[str]) -> str:
+    parts = []
+    for target in used:
+        url = urls.get(target.kind) or getattr(target, "url", None) or getattr(target, "instance_url", None) or ""
+        how = " (started in-process for this load)" if target.kind in started else ""
+        parts.append(f"{target.label}: {target.kind} stand-in at {url}{how}".replace(" at  ", " "))
+    return f"{NOTICE}: " + "; ".join(parts)
