@@ -107,14 +107,6 @@ class JiraSettings(AtlassianSettings):
     project: str | None = Field(None, description="default project key")
 
 
-class StandInSettings(BaseModel):
-    """Where Doppel looks for running stand-ins (``doppel mocks``) before starting its own in-process."""
-
-    port: int = Field(
-        8800, ge=0, le=65531, description="base port of `doppel mocks` (salesforce +2, rest +3); 0: never look"
-    )
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="DOPPEL_", env_nested_delimiter="__", extra="forbid", toml_file="doppel.toml"
@@ -141,7 +133,6 @@ class Settings(BaseSettings):
         description="named distribution targets ([targets.NAME] kind = sql|sqlite|salesforce|rest|folder|s3); "
         "credentials here or in DOPPEL_TARGETS__NAME__FIELD",
     )
-    stand_ins: StandInSettings = Field(default_factory=StandInSettings)
     user: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
 
     @field_validator("targets")

@@ -3,7 +3,7 @@
 The same models serve a run configuration's ``targets:`` list and ``doppel.toml``'s ``[targets.NAME]``
 tables. Credentials are ``SecretStr`` fields: they come from ``doppel.toml`` or ``DOPPEL_TARGETS__NAME__FIELD``
 environment variables, never from a run configuration (which is stored with the run and shared), and no
-dump of a model carries them (they serialise as ``null``); ``where``/``identity`` never show a password.
+dump of a model carries them (they are left out); ``where``/``identity`` never show a password.
 
 A target named in a run configuration takes what it leaves out from the settings' target of the same
 name (:func:`merge`), so a playbook says *what* to load where, and the machine's settings say *how to log in*.
@@ -76,8 +76,7 @@ class TargetConfig(BaseModel):
     def _no_secrets(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         for secret in self.SECRETS:
-            if secret in data:
-                data[secret] = None
+            data.pop(secret, None)
         return data
 
     def where(self) -> str:

@@ -1,11 +1,11 @@
 """Stand-ins as targets: a target with ``stand_in: true`` and no URL gets the local stand-in's endpoint.
 
-First a running ``doppel mocks`` is looked for (``stand_ins.port``, default 8800: Salesforce on +2, the REST
-stand-in on +3, answering ``/_doppel/stats``; Salesforce over TLS with the certificate in
-``<home>/mocks``). The kinds not found running are started in-process for the duration of the load, on
-free loopback ports, with their state in ``<home>/mocks`` (what ``doppel mocks`` serves later, so the
-loaded records can be browsed and unloaded). Every output says plainly that stand-ins, not the real
-systems, received the data: :func:`stand_ins` returns that notice.
+First a running ``doppel mocks`` of the same home is looked for: it records its URLs and process id in
+``<home>/mocks/running.json`` while it serves, and each stand-in must answer ``/_doppel/stats`` (Salesforce
+over TLS with the certificate in ``<home>/mocks``). The kinds not found running are started in-process for
+the duration of the load, on free loopback ports, with their state in ``<home>/mocks`` (what ``doppel
+mocks`` serves later, so the loaded records can be browsed and unloaded). Every output says plainly that
+stand-ins, not the real systems, received the data: :func:`stand_ins` returns that notice.
 
 ``mocks/`` is a leaf package (standard library only); it is imported here lazily, only when a stand-in is
 started.
@@ -24,7 +24,7 @@ from tools.settings import Settings
 from tools.targets.config import RestTarget, SalesforceTarget, TargetConfig
 
 STAND_IN_SESSION = "doppel-stand-in-session"  # mocks.salesforce.SESSION_ID (a test checks they agree)
-OFFSETS = {"salesforce": 2, "rest": 3}
+RUNNING = "running.json"  # written by `doppel mocks` while it serves: {"pid": ..., "urls": {name: url}}
 NOTICE = "stand-ins (local imitations, not the real systems)"
 
 
@@ -36,15 +36,22 @@ def needs_stand_in(target: TargetConfig) -> bool:
     return False
 
 
-def _probe(kind: str, port: int, state: Path) -> str | None:
-    """The URL of a running stand-in of ``kind``, or None."""
+def _running(kind: str, state: Path) -> str | None:
+    """The URL of a stand-in of ``kind`` served by a live `doppel mocks` of this home, or None."""
+    import json
+    import os
+
     import httpx
 
+    try:
+        found = json.loads((state / RUNNING).read_text(encoding="utf-8"))
+        os.kill(int(found["pid"]), 0)  # the process is alive (signal 0 only checks)
+        url = str(found["urls"][kind])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
     cert = state / "salesforce-cert.pem"
-    scheme = "https" if kind == "salesforce" else "http"
     if kind == "salesforce" and not cert.is_file():
         return None
-    url = f"{scheme}://127.0.0.1:{port + OFFSETS[kind]}"
     try:
         verify: Any = str(cert) if kind == "salesforce" else False
         answer = httpx.get(f"{url}/_doppel/stats", timeout=2.0, verify=verify, trust_env=False)
@@ -67,10 +74,9 @@ def stand_ins(targets: Sequence[TargetConfig], settings: Settings) -> Iterator[t
         return
     state = settings.home / "mocks"
     urls: dict[str, str] = {}
-    if settings.stand_ins.port:
-        for kind in wanted:
-            if found := _probe(kind, settings.stand_ins.port, state):
-                urls[kind] = found
+    for kind in wanted:
+        if found := _running(kind, state):
+            urls[kind] = found
     started: list[Any] = []
     try:
         for kind in wanted:
