@@ -101,6 +101,45 @@ def print_unload_report(what: str, report: Any, console: Console) -> None:
         console.print(f"[bold yellow]{escape(report.notice)}[/]", highlight=False, soft_wrap=True)
 
 
+@contextmanager
+def run_stand_ins(config: Any, console: Console) -> Iterator[None]:
+    """For `doppel run` and `doppel resume`: the stand-ins the run's targets need (``stand_in: true``, no
+    URL) served in-process for the whole run, unless `doppel mocks` of this home already serves them."""
+    from tools.settings import load_settings
+    from tools.targets.resolve import resolve_targets
+    from tools.targets.standins import NOTICE, serving
+
+    settings = load_settings()
+    try:
+        targets = resolve_targets(config.targets, settings)
+    except DoppelError:
+        targets = []  # the distribute stage says what is wrong with them
+    with serving(targets, settings) as started:
+        if started:
+            where = ", ".join(f"{kind} {url}" for kind, url in started.items())
+            console.print(
+                f"[bold yellow]{escape(NOTICE)}[/] started for this run: {escape(where)} "
+                f"(state in {escape(str(settings.home / 'mocks'))})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        yield
+
+
+def stored_config(run_id: str) -> Any:
+    """The configuration a run was started with (None when the run is unknown: resume says so)."""
+    from agents.state import store
+    from agents.state.db import session
+    from agents.workflow.config import RunConfig
+    from tools.settings import load_settings
+
+    try:
+        with session(load_settings()) as s:
+            return RunConfig.model_validate(store.get_run(s, run_id).config)
+    except (DoppelError, ValueError):
+        return None
+
+
 def register(app: typer.Typer) -> None:
     """Add `load` and `unload` to the doppel app."""
     from server.cli import err, out, user_errors

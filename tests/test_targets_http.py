@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from agents.models.answers import answer
 from mocks.base import Faults
 from mocks.salesforce import SESSION_ID
 from mocks.suite import MockSuite
@@ -119,6 +120,9 @@ def test_rest_rejects_per_record_with_reasons_replays_retries_and_unloads(mocks:
     stored = {r["customer_id"]: r for r in rest_records(mocks, keys)}
     assert len(stored) == 16 and rows[3]["customer_id"] not in stored
     assert stored[rows[0]["customer_id"]]["monthly_fee"] == float(rows[0]["monthly_fee"])
+    said = answer("load_data", report.model_dump(mode="json"))  # what the chat says about it
+    assert "api (rest, a STAND-IN (local imitation)): ok" in said and "rejected 2 x gender: must be one of" in said
+    assert (report.notice or "") in said and f"unload {report.load_id}" in said
 
     # upsert: existing records are replaced (updated), the bad ones are still rejected
     fixed = [dict(r, town="York") for r in rows]

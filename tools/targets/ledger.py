@@ -1,7 +1,7 @@
 """The record of what each load wrote, so ``unload`` removes exactly that (children first).
 
-One JSON-lines file per load: ``<folder>/<load id>.jsonl``; a run's loads in ``<run folder>/loads/``, loads
-without a run in ``<home>/loads/``. Lines, appended and flushed as the load goes (a crash keeps what was
+One JSON-lines file per load: ``<folder>/<load id>.jsonl``; a run's loads in ``<home>/loads/<run id>/``,
+loads without a run in ``<home>/loads/``. Lines, appended and flushed as the load goes (a crash keeps what was
 recorded up to the last committed batch):
 
 - ``{"type": "load", "load_id", "run_id", "source", "created"}``, first;

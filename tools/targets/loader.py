@@ -85,7 +85,8 @@ class LoadReport(BaseModel):
         return [t.target.name for t in self.targets if t.target.stand_in]
 
     def counts(self) -> dict[str, int]:
-        """Totals and per target/table counts, flat (a workflow stage's counts)."""
+        """Totals, and per target and table the rows loaded (and updated, rejected, retried when not 0), flat:
+        a workflow stage's counts."""
         counts: dict[str, int] = {
             "targets": len(self.targets),
             "targets_failed": sum(1 for t in self.targets if not t.ok),
@@ -93,9 +94,10 @@ class LoadReport(BaseModel):
         for what in ("loaded", "updated", "rejected", "retried"):
             counts[what] = sum(t.total(what) for t in self.targets)
         for t in self.targets:
-            for table in t.tables:
+            for table in t.tables:  # loaded always, the others when there were any
                 for what in ("loaded", "updated", "rejected", "retried"):
-                    counts[f"{t.target.name}/{table.table} {what}"] = getattr(table, what)
+                    if what == "loaded" or getattr(table, what):
+                        counts[f"{t.target.name}/{table.table} {what}"] = getattr(table, what)
         return counts
 
     def summary(self) -> str:

@@ -1,9 +1,10 @@
 """Loading and unloading as the CLI, the capabilities and the workflow's distribute stage do it: read the
 folder, resolve the targets, find or start the stand-ins, load (or unload), record, report.
 
-Where loads are recorded: a run's in ``<home>/runs/<run id>/loads/``, a load without a run in
-``<home>/loads/``. ``unload`` takes either a load id (``load-...``) or a run id (or a unique prefix of 4+
-characters): a run's every load is undone, newest first.
+Where loads are recorded: a load without a run in ``<home>/loads/``, a run's in ``<home>/loads/<run id>/``
+(beside the run's folder, not in it: a run's folder holds only what the same seed makes again byte for
+byte). ``unload`` takes either a load id (``load-...``) or a run id (or a unique prefix of 4+ characters):
+a run's every load is undone, newest first.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def load_folder(
     dataset = read_dataset(folder, metadata=metadata, keys=keys)
     configs = resolve_targets(targets, settings, base)
     load_id = new_load_id()
-    where = settings.runs_dir / run_id / LOADS if run_id else settings.home / LOADS
+    where = settings.home / LOADS / run_id if run_id else settings.home / LOADS
     ledger = Ledger(where, load_id, run_id)
     with stand_ins(configs, settings) as (filled, notice):
         report = load_dataset(
@@ -61,8 +62,9 @@ def load_folder(
 
 
 def ledger_folders(settings: Settings) -> list[Path]:
-    runs = sorted(p / LOADS for p in settings.runs_dir.iterdir()) if settings.runs_dir.is_dir() else []
-    return [settings.home / LOADS, *(p for p in runs if p.is_dir())]
+    root = settings.home / LOADS
+    runs = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    return [root, *runs]
 
 
 def earlier_loads(settings: Settings, identity: str, exclude: str | None = None) -> list[LoadedTarget]:
@@ -96,7 +98,7 @@ def find_loads(ref: str, settings: Settings) -> tuple[str, list[LoadedTarget]]:
     if not chosen:
         raise DoppelError(f"no load or run '{ref}' (loads: `{settings.home / LOADS}`; runs: `doppel runs list`)")
     run = chosen[0]
-    loads = [t for path in load_files(run / LOADS) for t in read_load(path)]
+    loads = [t for path in load_files(settings.home / LOADS / run.name) for t in read_load(path)]
     return f"run {run.name}", loads
 
 

@@ -24,7 +24,9 @@ from tools.settings import Settings
 from tools.targets.config import RestTarget, SalesforceTarget, TargetConfig
 
 STAND_IN_SESSION = "doppel-stand-in-session"  # mocks.salesforce.SESSION_ID (a test checks they agree)
-RUNNING = "running.json"  # written by `doppel mocks` while it serves: {"pid": ..., "urls": {name: url}}
+RUNNING = "running.json"  # written by `doppel mocks` (or a `doppel run`) while it serves: {"pid", "urls"}
+OFFERED = ("salesforce", "rest")  # the target kinds with a stand-in
+_SERVED_HERE: dict[str, str] = {}  # kind -> URL of the stand-ins `serving` runs in this process
 NOTICE = "stand-ins (local imitations, not the real systems)"
 
 
@@ -91,6 +93,38 @@ def stand_ins(targets: Sequence[TargetConfig], settings: Settings) -> Iterator[t
             stand_in.stop()
 
 
+@contextmanager
+def serving(targets: Sequence[TargetConfig], settings: Settings) -> Iterator[dict[str, str]]:
+    """Start the stand-ins ``targets`` need that nothing of this home serves, for the whole block (a run:
+    its distribute stage, and the tests after it, find them), registered in ``<home>/mocks/running.json``
+    as ``doppel mocks`` registers its own; yields kind -> URL of those started (empty: none needed)."""
+    import json
+    import os
+
+    state = settings.home / "mocks"
+    missing = sorted({t.kind for t in targets if needs_stand_in(t)} - {k for k in OFFERED if _running(k, state)})
+    if not missing:
+        yield {}
+        return
+    started = [_start(kind, state) for kind in missing]
+    registration = state / RUNNING
+    urls = {s.name: s.url for s in started}
+    try:
+        registration.write_text(json.dumps({"pid": os.getpid(), "urls": urls}), encoding="utf-8")
+        _SERVED_HERE.update(urls)
+        yield urls
+    finally:
+        for kind in urls:
+            _SERVED_HERE.pop(kind, None)
+        try:
+            if json.loads(registration.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                registration.unlink()
+        except (OSError, ValueError):
+            pass
+        for stand_in in started:
+            stand_in.stop()
+
+
 def _start(kind: str, state: Path) -> Any:
     from mocks.rest import RestStandIn
     from mocks.salesforce import SalesforceStandIn
@@ -117,5 +151,7 @@ def _notice(used: Sequence[TargetConfig], urls: dict[str, str], started: list[st
     for target in used:
         url = urls.get(target.kind) or getattr(target, "url", None) or getattr(target, "instance_url", None) or ""
         how = " (started in-process for this load)" if target.kind in started else ""
+        if not how and url and _SERVED_HERE.get(target.kind) == url:
+            how = " (started in-process for this run)"
         parts.append(f"{target.label}: {target.kind} stand-in at {url}{how}".replace(" at  ", " "))
     return f"{NOTICE}: " + "; ".join(parts)

@@ -4,7 +4,9 @@ Keys come from the synthesise stage's ``metadata.json`` (a schema run's keys, a 
 else they are inferred; relative paths of targets (a SQLite file, a folder) are taken from the run's folder.
 Stand-in targets (``stand_in: true``) use a running ``doppel mocks`` or stand-ins started in-process for the
 stage, and the stage says so plainly: a Decision event, its message, the run summary. Every load's keys are
-recorded under the run (``<run>/loads/``), so ``doppel unload RUN`` removes exactly what the run wrote.
+recorded under the run's id (``<home>/loads/<run id>/``), so ``doppel unload RUN`` removes exactly what the
+run wrote. ``distribute.json`` and the message hold what the same seed gives again (counts, reasons), not
+the load id, timings or the ports stand-ins happened to get: those are in the event and the audit record.
 
 Counts: totals (loaded, updated, rejected, retried, targets, targets_failed) and ``<target>/<table> <what>``
 per target and table. A target that fails does not stop the others; the stage then fails naming each
@@ -13,14 +15,18 @@ failed target (the run pauses: retry loads again, and with upsert nothing is dup
 
 from __future__ import annotations
 
+from typing import Any
+
 from agents.events import Decision
 from agents.workflow.context import StageContext, StageOutput
 from agents.workflow.stages.synthesise import METADATA
 from tools.errors import DoppelError
 from tools.files import write_json_atomic
 from tools.progress import ProgressCallback
+from tools.targets.loader import LoadReport
 
 REPORT = "distribute.json"
+STAND_INS = "stand-ins (local imitations, not the real systems)"
 
 
 def distribute(context: StageContext, progress: ProgressCallback) -> StageOutput:
@@ -63,7 +69,7 @@ def distribute(context: StageContext, progress: ProgressCallback) -> StageOutput
             ],
         },
     )
-    write_json_atomic(context.work / REPORT, report.model_dump(mode="json"))
+    write_json_atomic(context.work / REPORT, _document(report))
     lines = report.summary().splitlines()
     if not report.ok:
         failed = [t.target.name for t in report.targets if not t.ok]
@@ -72,10 +78,30 @@ def distribute(context: StageContext, progress: ProgressCallback) -> StageOutput
             f"loaded (load {report.load_id}; `doppel unload {context.run_id}` removes what was written). "
             + " | ".join(lines)
         )
-    message = "; ".join(([report.notice] if report.notice else []) + lines)
+    shown = [f"{STAND_INS}: {', '.join(report.stand_ins)}"] if report.stand_ins else []
     return StageOutput(
         counts=report.counts(),
-        message=message,
+        message="; ".join(shown + lines),
         summary={"load_id": report.load_id, "stand_ins": report.stand_ins},
-        volatile=[REPORT],  # load id, timings, stand-in ports
     )
+
+
+def _document(report: LoadReport) -> dict[str, Any]:
+    """The load, as the same seed loads it again: per target its kind, whether a stand-in, the counts and
+    reasons per table (no load id, timings, folders or ports)."""
+    return {
+        "stand_ins": report.stand_ins,
+        "targets": [
+            {
+                "name": t.target.name,
+                "kind": t.target.kind,
+                "stand_in": t.target.stand_in,
+                "mode": t.mode,
+                "ok": t.ok,
+                "replaced": t.replaced,
+                "tables": [table.model_dump(mode="json") for table in t.tables],
+            }
+            for t in report.targets
+        ],
+        "warnings": report.warnings,
+    }
