@@ -162,6 +162,16 @@ def register(app: typer.Typer) -> None:
             typer.Option("--mode", help="insert | upsert | replace (unload earlier loads first) [default: target's]"),
         ] = None,
         batch_size: Annotated[int | None, typer.Option("--batch-size", min=1, help="rows per batch")] = None,
+        allow_rejected: Annotated[
+            float | None,
+            typer.Option(
+                "--allow-rejected",
+                min=0.0,
+                max=1.0,
+                help="share of rows a target may reject (its validation, duplicate keys) and still succeed [default: "
+                "target's, else 0]",
+            ),
+        ] = None,
         key: Annotated[
             list[str] | None, typer.Option("--key", help="TABLE=COLUMN[,COLUMN]: a table's primary key (repeatable)")
         ] = None,
@@ -177,8 +187,8 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         with _progress(err, quiet) as progress:
             report = load_folder(
-                folder, target, settings, mode=mode, batch_size=batch_size, keys=parse_keys(key or []),
-                progress=progress,
+                folder, target, settings, mode=mode, batch_size=batch_size, allow_rejected=allow_rejected,
+                keys=parse_keys(key or []), progress=progress,
             )  # fmt: skip
         print_load_report(report, out)
         if not report.ok:

@@ -172,3 +172,28 @@ def test_typed_formats_and_constraints_only_where_they_hold(tmp_path: Path) -> N
     held = database_rows(f"sqlite:///{path}", "customers", "id")
     assert held == want["customers"]
     assert norm(next(iter(held.values()))["balance"]) == next(iter(want["customers"].values()))["balance"]
+
+
+def test_keys_come_from_the_metadata_of_generate(tmp_path: Path) -> None:
+    """A reference named like nothing (``buyer``) is found from metadata.json, and its parent loads first."""
+    import yaml
+
+    from tests.conftest import SHOP, write_schema
+    from tools.capability.generation import GenerateDataRequest, generate_data
+    from tools.targets.dataset import read_dataset
+
+    document = yaml.safe_load(SHOP.read_text(encoding="utf-8"))
+    document["tables"]["orders"]["fields"]["buyer"] = document["tables"]["orders"]["fields"].pop("customer_id")
+    document["tables"] = {"orders": document["tables"]["orders"], "customers": document["tables"]["customers"]}
+    document["edge_cases"] = [e for e in document["edge_cases"] if e["table"] == "customers"]
+    document.pop("correlations", None)
+    out = tmp_path / "out"
+    generate_data(GenerateDataRequest(schema_file=write_schema(tmp_path, document), rows=20, seed="1", out=out), None)
+    dataset = read_dataset(out)
+    assert dataset.order == ["customers", "orders"]
+    assert dataset.keys_from == {
+        "customers": "metadata.json (the schema's keys)",
+        "orders": "metadata.json (the schema's keys)",
+    }
+    (fk,) = dataset.tables["orders"].plan.foreign_keys
+    assert (fk.columns, fk.parent, fk.parent_columns, fk.enforce) == (("buyer",), "customers", ("id",), True)

@@ -122,6 +122,9 @@ class LoadDataRequest(BaseModel):
         None, description="insert (existing keys are an error), upsert, or replace; default: each target's own"
     )
     batch_size: int | None = Field(None, ge=1, le=50_000, description="rows per batch")
+    allow_rejected: float | None = Field(
+        None, ge=0, le=1, description="share of rows a target may reject and still succeed (default: its own)"
+    )
     keys: dict[str, list[str]] | None = Field(None, description="table -> primary key columns, when not found")
 
 
@@ -140,6 +143,7 @@ def load_data(request: LoadDataRequest, progress: ProgressCallback | None = None
         load_settings(),
         mode=request.mode,
         batch_size=request.batch_size,
+        allow_rejected=request.allow_rejected,
         keys=request.keys,
         progress=progress,
     )

@@ -10,7 +10,8 @@ Types: typed sources (Parquet, Avro, JSON numbers) keep theirs. A text column be
 the same text; everything else stays text, so nothing is changed on the way into a target.
 
 Keys, first found wins per table: ``keys`` given by the caller; the metadata (generate records each table's
-primary and foreign keys, synthesize its relationships ``child.col -> parent.col``); a SQL script's
+primary and foreign keys, synthesize its relationships ``child.col -> parent.col``; a run's ``export`` folder
+has it in ``../synthesise/``); a SQL script's
 ``PRIMARY KEY``/``FOREIGN KEY``; else inferred (a primary key: a column without nulls whose values are at
 least 90% distinct, preferring unique and id-like names; a foreign key: a column named after another
 table's key whose values are at least 90% found there). A foreign key with values found in no parent row
@@ -96,6 +97,8 @@ def read_dataset(folder: Path, *, metadata: Path | None = None, keys: dict[str, 
         files[name] = paths
     tables = {name: _typed(table) for name, table in tables.items()}
     meta_path = metadata if metadata is not None else folder / METADATA
+    if metadata is None and not meta_path.is_file() and folder.name == "export":
+        meta_path = folder.parent / "synthesise" / METADATA  # a run's export: its synthesis recorded the keys
     meta = _metadata(meta_path)
     plans, keys_from, warnings = _keys(tables, declared, meta, keys or {})
     order = _order(plans)

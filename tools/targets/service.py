@@ -31,6 +31,7 @@ def load_folder(
     *,
     mode: str | None = None,
     batch_size: int | None = None,
+    allow_rejected: float | None = None,
     keys: dict[str, list[str]] | None = None,
     metadata: Path | None = None,
     run_id: str | None = None,
@@ -43,6 +44,8 @@ def load_folder(
         raise DoppelError("no targets: give --target NAME_OR_URL (a doppel.toml [targets.NAME], or a URL)")
     dataset = read_dataset(folder, metadata=metadata, keys=keys)
     configs = resolve_targets(targets, settings, base)
+    if allow_rejected is not None:
+        configs = [c.model_copy(update={"allow_rejected": allow_rejected}) for c in configs]
     load_id = new_load_id()
     where = settings.home / LOADS / run_id if run_id else settings.home / LOADS
     ledger = Ledger(where, load_id, run_id)
