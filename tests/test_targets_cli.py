@@ -65,3 +65,34 @@ def test_load_prints_each_target_and_table_and_one_unreachable_target_fails_alon
     assert refused.exit_code == 2 and "--mode: 'merge' is not one of insert, upsert, replace" in refused.stderr
     unknown = run_cli("unload", "no-such-run", home=home, config=config)
     assert unknown.exit_code == 2 and "no load or run 'no-such-run'" in unknown.stderr
+
+
+def test_doppel_run_serves_the_stand_ins_its_targets_need_and_says_so(tmp_path: Path) -> None:
+    """A schema run whose only target is the REST stand-in: `doppel run` starts it for the run, the distribute
+    stage loads into it, and the output says it is a stand-in."""
+    import yaml
+
+    from tests.conftest import SHOP
+    from tests.workflow_support import cli
+
+    config = tmp_path / "shop-run.yaml"
+    target = {"kind": "rest", "name": "orders_api", "stand_in": True, "tables": ["orders"], "initial_delay": 0}
+    config.write_text(
+        yaml.safe_dump({"name": "shop", "schema_file": str(SHOP), "rows": 25, "seed": 3, "targets": [target]}),
+        encoding="utf-8",
+    )
+    home = tmp_path / "home"
+    done = cli("run", str(config), "--approve-all", home=home)
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.stdout.split())
+    assert "stand-ins (local imitations, not the real systems) started for this run: rest http://127.0.0.1:" in text
+    assert "✓ distribute" in text and "orders api/orders loaded 25" in text  # (the renderer shows _ as a space)
+    assert "orders_api: rest stand-in at http://127.0.0.1:" in text and "(started in-process for this run)" in text
+    assert not (home / "mocks" / "running.json").exists()  # the run's stand-ins stopped with it
+    run_id = next((home / "runs").iterdir()).name
+    undone = cli("unload", run_id, home=home)
+    assert (
+        undone.exit_code == 0
+        and "✓ orders_api (rest, STAND-IN," in undone.stdout
+        and "removed orders 25" in undone.stdout
+    )
