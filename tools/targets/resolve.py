@@ -24,7 +24,8 @@ from tools.targets.ledger import LoadedTarget
 from tools.workspace import current
 
 
-def _is_reference(text: str) -> bool:
+def is_reference(text: str) -> bool:
+    """Whether a --target is a URL or a path (else: a name)."""
     return "://" in text or "/" in text or "\\" in text or text.startswith(".")
 
 
@@ -38,7 +39,7 @@ def resolve_targets(
         if isinstance(ref, str):
             if ref in settings.targets:
                 found.append(settings.targets[ref])
-            elif _is_reference(ref):
+            elif is_reference(ref):
                 try:
                     found.append(from_reference(ref))
                 except (ValueError, ValidationError) as exc:

@@ -20,7 +20,7 @@ from tools.targets.config import TargetConfig
 from tools.targets.dataset import read_dataset
 from tools.targets.ledger import LOADS, Ledger, LoadedTarget, load_files, loads_in, new_load_id, read_load
 from tools.targets.loader import LoadReport, UnloadReport, load_dataset, unload
-from tools.targets.resolve import config_for_unload, resolve_targets
+from tools.targets.resolve import config_for_unload, is_reference, resolve_targets
 from tools.targets.standins import stand_ins
 
 
@@ -115,13 +115,15 @@ def unload_ref(
 ) -> tuple[str, UnloadReport]:
     """Remove what the load or run ``ref`` wrote (into ``targets`` only, by name, URL or identity, when given)."""
     what, loads = find_loads(ref, settings)
-    given = resolve_targets(targets, settings) if targets else []
+    recorded = {t.target for t in loads}
+    given = resolve_targets([t for t in targets if t not in recorded or is_reference(t)], settings)
     names = {t.label for t in given} | set(targets)
     identities = {t.identity() for t in given}
     chosen = [t for t in loads if not targets or t.target in names or t.identity in identities]
     if targets and not chosen:
-        recorded = ", ".join(sorted({t.target for t in loads})) or "none"
-        raise DoppelError(f"{what} loaded nothing into {', '.join(targets)} (its targets: {recorded})")
+        raise DoppelError(
+            f"{what} loaded nothing into {', '.join(targets)} (its targets: {', '.join(sorted(recorded)) or 'none'})"
+        )
     chosen = [t for t in chosen if t.remaining > 0]  # a target that failed before writing, or undone already
     configs = {id(t): config_for_unload(t, settings, given) for t in chosen}
     with stand_ins(list(configs.values()), settings) as (filled, notice):
