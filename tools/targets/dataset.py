@@ -449,7 +449,7 @@ def _keys(
                 warnings.append(f"{fk.describe(name)}: a column is missing; not used")
                 continue
             inclusion = _inclusion(table, fk, tables[fk.parent])
-            if fk.enforce and inclusion < 1.0:
+            if inclusion < 1.0:
                 warnings.append(
                     f"{fk.describe(name)}: {1 - inclusion:.1%} of values have no parent row (edge cases): "
                     "loaded without a foreign key constraint"
