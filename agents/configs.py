@@ -206,7 +206,7 @@ def load(settings: Settings, ref: str) -> LoadCheck:
     except ValidationError as exc:
         raise DoppelError(f"{where}: no longer a valid run config", _issues(exc, "config")) from None
     wanted = inputs(config)
-    issues = missing(wanted) + check_targets(config.targets)
+    issues = missing(wanted) + check_targets([_probed(t) for t in config.targets])
     if issues:
         raise DoppelError(f"{where}: cannot be run as saved", issues)
     return LoadCheck(saved=saved, config=config, files=[p for _, p in wanted], targets=len(config.targets))
@@ -245,6 +245,19 @@ def check_targets(targets: Sequence[dict[str, Any]], timeout: float = TIMEOUT) -
         elif path_key is not None and not Path(str(target[path_key])).expanduser().is_dir():
             issues.append(Issue(path=f"{where}.{path_key}: {target[path_key]}", message="no such folder"))
     return issues
+
+
+def _probed(target: Any) -> dict[str, Any]:
+    """What ``check_targets`` probes of a run config's target: its URL. A settings target named only, a
+    stand-in (found or started when loading) and a folder (made when loading) are not probed."""
+    if isinstance(target, str) or getattr(target, "stand_in", False) or target.kind == "folder":
+        return {}
+    if target.kind == "sqlite":
+        return {"url": f"sqlite:///{target.path}"} if Path(target.path).is_absolute() else {}
+    if target.kind == "s3":
+        return {"url": f"s3://{target.bucket}"}
+    dumped = target.model_dump(exclude_none=True)
+    return {k: dumped[k] for k in URL_KEYS if isinstance(dumped.get(k), str)}
 
 
 def _url_problem(url: str, timeout: float) -> str | None:

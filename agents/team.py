@@ -2,9 +2,10 @@
 
 Every specialist gets exactly its registered capabilities (``tools/capability``, adapted once by
 ``agents.strands_adapter``); the supervisor gets the specialists through ``Agent.as_tool`` (so their
-events stream up to it) plus the run tools. test_case has the scenario tools (fetch Jira scenarios, write Robot
-suites), test_execution the run and Jira-sync tools (``tools/capability/testing.py``); distribution has none
-until the loaders land: it answers that no targets are configured. Models come from settings only.
+events stream up to it) plus the run tools. The distribution specialist lists, checks, loads into and
+unloads from targets (``tools/capability/targets.py``); test_case has the scenario tools (fetch Jira
+scenarios, write Robot suites), test_execution the run and Jira-sync tools (``tools/capability/testing.py``).
+Models come from settings only.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ data_processor (profile, classify, explain), synthetic_data (generate, synthesis
 distribution, test_case and test_execution. Use run_workflow for a whole playbook run, and the run tools to
 follow, approve and explain runs. Never show production values; quote counts, column names and paths."""
 
-NO_TOOLS = "no targets configured: this specialist's stages are skipped until target systems are set up"
+NO_TOOLS = "no tools yet: this specialist's stages are skipped until they are built"
 
 
 def specialist_prompt(name: Specialist) -> str:

@@ -292,7 +292,11 @@ class SalesforceStandIn(StandIn):
             value = record.get(field.name)
             if field.external_id and value is not None:
                 clash = next(
-                    (r for r in self.db.all(obj.name) if r.get(field.name) == value and r["Id"] != record.get("Id")),
+                    (
+                        r
+                        for r in self.db.find(obj.name, field.name, str(value))
+                        if r.get(field.name) == value and r["Id"] != record.get("Id")
+                    ),
                     None,
                 )
                 if clash is not None:
@@ -485,7 +489,7 @@ class SalesforceStandIn(StandIn):
             raise HttpError(404, [exc.json()]) from None
         if not (field.external_id or field.type == "id"):
             raise _sf_error(400, "INVALID_FIELD", f"Field {field.name} is not an external id field", [field.name])
-        found = next((r for r in self.db.all(obj.name) if str(r.get(field.name)) == value), None)
+        found = next((r for r in self.db.find(obj.name, field.name, value) if str(r.get(field.name)) == value), None)
         return field, found
 
     def get_by_external_id(self, request: Request) -> Response:
@@ -741,7 +745,9 @@ class SalesforceStandIn(StandIn):
         key = values.get(key_field)
         if not key:
             raise SalesforceError("MISSING_ARGUMENT", f"{key_field} not specified", [key_field])
-        existing = next((r for r in self.db.all(obj.name) if str(r.get(key_field)) == str(key)), None)
+        existing = next(
+            (r for r in self.db.find(obj.name, key_field, str(key)) if str(r.get(key_field)) == str(key)), None
+        )
         if existing is None and operation == "update":
             raise SalesforceError("INVALID_CROSS_REFERENCE_KEY", f"invalid cross reference id: {key}", ["Id"])
         changes = {k: v for k, v in values.items() if k != "Id"}

@@ -6,6 +6,8 @@ printed only once every stand-in is bound. Everything else (credentials, the CA 
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -50,6 +52,7 @@ def register(app: typer.Typer) -> None:
         from mocks.base import Faults
         from mocks.suite import PASSWORD, SESSION_ID, TOKEN, USERNAME, MockSuite, wait_for_interrupt
         from tools.errors import DoppelError
+        from tools.files import write_text_atomic
         from tools.settings import load_settings
 
         try:
@@ -67,8 +70,10 @@ def register(app: typer.Typer) -> None:
             raise DoppelError(
                 f"cannot bind the stand-ins from port {port}: {exc.strerror or exc}; try --port 0"
             ) from None
+        running = folder / "running.json"  # how `doppel load` and `doppel run` of this home find these stand-ins
         try:
             suite.serve()
+            write_text_atomic(running, json.dumps({"pid": os.getpid(), "urls": suite.urls}))
             for line in suite.lines():
                 print(line, flush=True)
             print(
@@ -80,4 +85,5 @@ def register(app: typer.Typer) -> None:
             )
             wait_for_interrupt()
         finally:
+            running.unlink(missing_ok=True)
             suite.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from agents.workflow.config import resolve_config
+from server.cmd_load import run_stand_ins, stored_config
 from tools.errors import DoppelError
 from tools.export.base import KEEP_FORMULAS
 from tools.sensitive.model import ROLES
@@ -205,9 +207,12 @@ def register(app: typer.Typer) -> None:
             loaded = loaded.model_copy(update={"seed": seed})
         if keep_formulas:
             loaded = loaded.model_copy(update={"keep_formulas": True})
-        drive(
-            lambda sink: api.start_run(loaded, approve_all=approve_all, sink=sink), approve_all=approve_all, console=out
-        )
+        with run_stand_ins(loaded, out):
+            drive(
+                lambda sink: api.start_run(loaded, approve_all=approve_all, sink=sink),
+                approve_all=approve_all,
+                console=out,
+            )
 
     @app.command("resume")
     @user_errors
@@ -218,11 +223,13 @@ def register(app: typer.Typer) -> None:
         """Continue a paused or interrupted run from its last checkpoint."""
         from agents.workflow import api
 
-        drive(
-            lambda sink: api.resume_run(run_id, approve_all=approve_all, sink=sink),
-            approve_all=approve_all,
-            console=out,
-        )
+        config = stored_config(run_id)
+        with run_stand_ins(config, out) if config is not None else nullcontext():
+            drive(
+                lambda sink: api.resume_run(run_id, approve_all=approve_all, sink=sink),
+                approve_all=approve_all,
+                console=out,
+            )
 
     runs = typer.Typer(help="List, inspect and answer runs.", no_args_is_help=True)
     app.add_typer(runs, name="runs")

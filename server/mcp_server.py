@@ -21,6 +21,7 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.server.transport_security import TransportSecuritySettings
 
+from server.mcp_admin import add_admin_tools
 from server.mcp_auth import BearerAuth, check_bind, is_loopback
 from server.mcp_runs import add_run_resources, add_run_tools
 from server.mcp_tools import capability_tool
@@ -42,6 +43,10 @@ Doppel turns production samples (or a schema) into safe synthetic test data.
 - A run may pause at an approval point or after a failure: answer with approve_run or answer_failure,
   then resume_run. Read runs as resources: doppel://runs, doppel://runs/{run_id},
   doppel://runs/{run_id}/events, doppel://runs/{run_id}/report (HTML) and .../evaluation (JSON).
+- Distribution: list_targets, check_target, load_data (an output folder into databases, Salesforce, REST
+  APIs, folders or S3; says which targets are stand-ins), unload_data (what a load or run wrote).
+- Costs (estimate_cost, run_cost), saved configurations (list_configs, show_config, save_config), the
+  audit trail (audit_records, archive_audit) and past runs (search_runs, open_run, export_run).
 Paths are files on the server's machine inside its workspace folder (relative paths start there);
 paths outside it are refused. No tool returns raw values of sensitive production columns."""
 
@@ -61,6 +66,7 @@ def build_server(settings: Settings) -> FastMCP[Any]:
         transport_security=_rebinding_guard(settings.mcp.host),
     )
     add_run_tools(server, settings, workspace)
+    add_admin_tools(server, settings, workspace)
     add_run_resources(server, settings)
     return server
 

@@ -24,13 +24,14 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent, TextResourceContents
 from pydantic import AnyUrl
 
+from server.mcp_admin import ADMIN_TOOLS
 from tests.conftest import ROOT, SHOP
 from tools.capability.registry import capabilities
 from tools.errors import DoppelError
 
 BANK = ROOT / "playbooks" / "samples" / "bank_accounts.csv"
 DOPPEL = Path(sys.executable).parent / "doppel"  # the installed entry point (make install)
-RUN_TOOLS = {"start_run", "resume_run", "run_status", "approve_run", "answer_failure", "list_runs"}
+RUN_TOOLS = {"start_run", "resume_run", "run_status", "approve_run", "answer_failure", "list_runs"} | ADMIN_TOOLS
 TOKEN = "Dq7-vN2xKp4RmZ8sT1wYb6HcJf3LgE0u9"  # 32+ random characters: strong enough for any bind
 CALL_LIMIT = 120  # seconds: a hung server fails the test instead of hanging it
 

@@ -25,8 +25,8 @@ from tools.ingest.readers import read_samples
 from tools.settings import Settings
 
 SAMPLE = ROOT / "playbooks" / "samples" / "telecom_customers.csv"
-COMPLETED = ["ingest", "profile", "classify", "synthesise", "evaluate", "export", "report"]
-NOT_CONFIGURED = ["distribute", "test_cases", "execute"]
+COMPLETED = ["ingest", "profile", "classify", "synthesise", "evaluate", "export", "distribute", "report"]
+NOT_BUILT = ["test_cases", "execute"]
 
 
 def _check_completed_run(status: api.RunStatus) -> None:
@@ -34,14 +34,15 @@ def _check_completed_run(status: api.RunStatus) -> None:
     assert status.state == "completed" and status.current_stage is None
     by_stage: dict[str, api.StageStatus] = {s.stage: s for s in status.stages}
     assert [s for s in COMPLETED if by_stage[s].state == "completed"] == COMPLETED
-    for stage in NOT_CONFIGURED:
-        assert by_stage[stage].state == "skipped" and by_stage[stage].message == "no targets configured"
+    for stage in NOT_BUILT:
+        assert by_stage[stage].state == "skipped" and by_stage[stage].message == f"the {stage} stage is not built yet"
     assert by_stage["ingest"].outputs == ["ingest/manifest.json"]
     assert by_stage["profile"].outputs == ["profile/classification.json", "profile/profile.json"]
     assert by_stage["classify"].outputs == ["classify/sensitivity.json"]
     assert sorted(by_stage["synthesise"].outputs) == ["synthesise/metadata.json", "synthesise/telecom_customers.csv"]
     assert sorted(by_stage["evaluate"].outputs) == ["evaluate/evaluation.json", "evaluate/report.html"]
     assert by_stage["export"].outputs == ["export/telecom_customers.csv"]
+    assert by_stage["distribute"].outputs == ["distribute/distribute.json"]  # SQLite, Salesforce and REST loaded
     assert sorted(by_stage["report"].outputs) == ["report/report.json", "report/report.md"]
     for done in status.stages:
         for rel in done.outputs:
@@ -100,9 +101,9 @@ def test_telecom_playbook_approve_all_runs_to_the_end(uninterrupted: Settings, s
     columns = [e for e in events if e.kind == "decision" and e.stage == "classify"]
     assert len(columns) == 57
     assert all(d.confidence is not None and d.evidence for d in columns if d.decision.startswith("sensitive:"))
-    assert [e.stage for e in events if e.kind == "stage_started"] == COMPLETED
+    assert [e.stage for e in events if e.kind == "stage_started"] == [*COMPLETED[:-1], *NOT_BUILT, "report"]
     asked = [e for e in events if e.kind == "approval_requested"]
-    assert [a.context["point"] for a in asked] == ["after:classify"]
+    assert [a.context["point"] for a in asked] == ["after:classify", "before:distribute"]
     assert asked[0].context["sensitive"] and asked[0].context["counts"]["columns"] == 57
 
     report = json.loads((run_dir / "report" / "report.json").read_text(encoding="utf-8"))
@@ -114,8 +115,9 @@ def test_telecom_playbook_approve_all_runs_to_the_end(uninterrupted: Settings, s
     assert str(uninterrupted.home) not in evaluation and ".tmp-" not in evaluation  # paths are run-relative
 
     decided = [d for d in _audit(uninterrupted, "approval") if d["event"] == "decided"]
-    assert decided == [{"event": "decided", "point": "after:classify", "approval_id": asked[0].approval_id,
-                        "response": "approve", "auto": True}]  # fmt: skip
+    points = ["after:classify", "before:distribute"]
+    assert decided == [{"event": "decided", "point": point, "approval_id": a.approval_id, "response": "approve",
+                        "auto": True} for point, a in zip(points, asked, strict=True)]  # fmt: skip
 
 
 def _audit(settings: Settings, kind: str) -> list[dict[str, Any]]:
@@ -201,7 +203,7 @@ def test_kill_9_mid_stage_then_resume_is_byte_identical(
     reference = api.list_runs(settings=uninterrupted)[0]
 
     a, b = tree(after.artifacts_dir), tree(reference.artifacts_dir)
-    assert sorted(a) == sorted(b) and len(a) == 11
+    assert sorted(a) == sorted(b) and len(a) == 13  # with distribute.json and the SQLite target's file
     different = sorted(rel for rel in a if a[rel] != b[rel])
     assert different == [], different  # metadata.json and report.html too: the run's clock is fixed
     report = json.loads(a["report/report.json"])

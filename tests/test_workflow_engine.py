@@ -221,7 +221,7 @@ def test_config_errors_name_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(DoppelError, match=rf"{path}:\d+: not valid YAML"):
         load_run_config(path)
     path.write_text(yaml.safe_dump({"name": "t", "data": ["sub/a.csv"], "targets": [{"kind": "postgres"}]}))
-    with pytest.raises(DoppelError, match="targets: distribution to targets is not available yet"):
+    with pytest.raises(DoppelError, match=r"targets\.0: unknown target kind 'postgres'"):
         load_run_config(path)
     path.write_text(yaml.safe_dump({"name": "t", "data": ["sub/a.csv"]}))
     assert load_run_config(path).data == [tmp_path / "sub" / "a.csv"]

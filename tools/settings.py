@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -25,6 +25,8 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as SourceError
 
 from tools.errors import DoppelError, Issue
+from tools.targets.config import NAME as TARGET_NAME
+from tools.targets.config import AnyTarget, TargetConfig
 
 ApprovalPoint = Literal[
     "after:ingest", "after:profile", "after:classify", "after:synthesise", "after:evaluate", "after:export",
@@ -126,7 +128,23 @@ class Settings(BaseSettings):
     mcp: McpSettings = Field(default_factory=McpSettings)
     confluence: ConfluenceSettings = Field(default_factory=ConfluenceSettings)
     jira: JiraSettings = Field(default_factory=JiraSettings)
+    targets: dict[str, AnyTarget] = Field(
+        default_factory=dict,
+        description="named distribution targets ([targets.NAME] kind = sql|sqlite|salesforce|rest|folder|s3); "
+        "credentials here or in DOPPEL_TARGETS__NAME__FIELD",
+    )
     user: str = Field(default_factory=lambda: os.environ.get("USER", "unknown"))
+
+    @field_validator("targets")
+    @classmethod
+    def _target_names(cls, value: dict[str, TargetConfig]) -> dict[str, TargetConfig]:
+        """Each target is named by its table key (``[targets.crm]`` is ``crm``)."""
+        named = {}
+        for key, target in value.items():
+            if not re.match(TARGET_NAME, key):
+                raise ValueError(f"target name {key!r}: use letters, digits, _ . -")
+            named[key] = target if target.name == key else target.model_copy(update={"name": key})
+        return named
 
     @property
     def database(self) -> str:

@@ -201,7 +201,38 @@ def _runs(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _load(r: dict[str, Any]) -> str:
+    """Per target and table what was loaded; stand-ins named as such; the load id to undo it."""
+    lines = [f"Load {r['load_id']} of {r['source']}:"]
+    for t in r["targets"]:
+        target = t["target"]
+        kind = f"{target['kind']}, a STAND-IN (local imitation)" if target["stand_in"] else target["kind"]
+        state = "ok" if t["ok"] else f"FAILED: {t['error']}"
+        lines.append(f"- {target['name']} ({kind}): {state}")
+        for table in t["tables"]:
+            lines.append(f"  {table['table']}: {table['loaded']} loaded, {table['updated']} updated, "
+                         f"{table['rejected']} rejected, {table['retried']} retried")  # fmt: skip
+            lines += [f"    rejected {x['count']} x {x['reason']}" for x in table["reasons"][:3]]
+    if r.get("notice"):
+        lines.append(r["notice"])
+    lines.append(f"To remove exactly these rows: unload {r['load_id']}.")
+    return "\n".join(lines)
+
+
+def _unload(r: dict[str, Any]) -> str:
+    lines = [f"Unloaded {r['what']}:"]
+    for t in r["targets"]:
+        removed = ", ".join(f"{k} {v}" for k, v in t["removed"].items()) or "nothing left to remove"
+        kind = f"{t['kind']}, stand-in" if t["stand_in"] else t["kind"]
+        lines.append(f"- {t['target']} ({kind}): " + (f"removed {removed}" if t["ok"] else f"FAILED: {t['error']}"))
+    if r.get("notice"):
+        lines.append(r["notice"])
+    return "\n".join(lines)
+
+
 SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "load_data": _load,
+    "unload_data": _unload,
     "profile_data": _profile,
     "classify_data": _classify,
     "generate_data": _generate,

@@ -18,6 +18,7 @@ from tools.export.base import KEEP_FORMULAS, Dialect, ExportFormat
 from tools.redact import redact
 from tools.settings import ApprovalPoint
 from tools.synth.model import SynthModel
+from tools.targets.config import TargetConfig, TargetOrName
 from tools.workspace import Workspace
 from tools.yaml_lines import line_of, parse_with_lines, safe_issue_text, syntax_problem
 
@@ -78,7 +79,11 @@ class RunConfig(BaseModel):
         "derived, mapped or rounded by a rule the sample obeys (doppel synthesize --no-rule)",
     )
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
-    targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
+    targets: list[TargetOrName] = Field(
+        default_factory=list,
+        description="where the distribute stage loads the export: targets by kind (sql, sqlite, salesforce, rest, "
+        "folder, s3), or names of doppel.toml targets; relative paths are taken from the run's folder",
+    )
     out: Path | None = Field(None, description="also copy the exported files here")
     tests: TestsConfig | None = Field(None, description="run the Jira scenarios as Robot suites (test_cases, execute)")
     jira: JiraSyncConfig = Field(default_factory=JiraSyncConfig, description="test results to Jira (report stage)")
@@ -103,9 +108,17 @@ class RunConfig(BaseModel):
 
     @field_validator("targets")
     @classmethod
-    def _targets(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if value:
-            raise ValueError("distribution to targets is not available yet; leave the list empty")
+    def _targets(cls, value: list[str | TargetConfig]) -> list[str | TargetConfig]:
+        labels = [t if isinstance(t, str) else t.label for t in value]
+        if repeated := sorted({n for n in labels if labels.count(n) > 1}):
+            raise ValueError(f"each target needs its own name ('name:'); {', '.join(repeated)} is used twice")
+        for target in value:
+            if isinstance(target, TargetConfig) and (given := target.secrets_given()):
+                raise ValueError(
+                    f"target {target.label}: {', '.join(given)} do not belong in a run config (it is stored with the "
+                    f"run and shared): put them in doppel.toml [targets.{target.label}] or "
+                    f"DOPPEL_TARGETS__{target.label.upper()}__{given[0].upper()}"
+                )
         return value
 
     @model_validator(mode="after")

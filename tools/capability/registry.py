@@ -37,6 +37,7 @@ CAPABILITY_MODULES = (
     "tools.capability.synthesis",
     "tools.capability.explain",
     "tools.capability.testing",
+    "tools.capability.targets",
 )
 
 F = TypeVar("F", bound=Callable[..., BaseModel])

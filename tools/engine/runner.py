@@ -439,6 +439,11 @@ def _generate(
     rows = {t.name: earlier_rows.get(t.name, 0) + t.rows for t in plan.tables}
     warnings.extend(notes)
     metadata = _metadata(spec, schema_hash, seed, options, rows, reports, previous, seconds, warnings)
+    metadata["keys"] = {  # each table's keys, as the schema declares them (what `doppel load` creates)
+        t.name: {"primary_key": info.primary_key, "foreign_keys": [fk.model_dump() for fk in info.foreign_keys]}
+        for t in plan.tables
+        for info in [t.table_info(False)]
+    }
     metadata_path = options.out / METADATA_FILE
     write_json_atomic(metadata_path, metadata)
     return GenerateResult(

@@ -13,7 +13,7 @@ from typing import Any
 from agents.events import STAGES, Stage
 from agents.workflow.config import RunConfig
 from agents.workflow.context import StageFunction
-from agents.workflow.stages import delivery, evaluate, export, sample, synthesise, testing
+from agents.workflow.stages import delivery, distribute, evaluate, export, sample, synthesise, testing
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ SPECS: dict[Stage, StageSpec] = {
         ),
         StageSpec(
             "distribute",
-            delivery.distribute,
+            distribute.distribute,
             "Load the exported data into the target systems",
             "tests run against real systems",
             "rows loaded per target",

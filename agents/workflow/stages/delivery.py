@@ -1,21 +1,16 @@
-"""Distribution and testing stages. Targets cannot be configured yet (RunConfig rejects them), so the
-engine skips these stages with NO_TARGETS; called anyway, they say what is missing."""
+"""Testing stages (the distribute stage is ``distribute.py``). Without targets the engine skips them with
+NO_TARGETS; with targets, until they are built, they are skipped saying so."""
 
 from __future__ import annotations
 
 from agents.workflow.context import StageContext, StageOutput
-from tools.errors import DoppelError
 from tools.progress import ProgressCallback
 
 NO_TARGETS = "no targets configured"
 
 
 def _not_built(stage: str) -> StageOutput:
-    raise DoppelError(f"targets: the {stage} stage is not available yet; remove the targets from the run config")
-
-
-def distribute(context: StageContext, progress: ProgressCallback) -> StageOutput:
-    return _not_built("distribute")
+    return StageOutput(skipped=f"the {stage} stage is not built yet")
 
 
 def test_cases(context: StageContext, progress: ProgressCallback) -> StageOutput:

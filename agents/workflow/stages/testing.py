@@ -43,21 +43,14 @@ def default_jql(config: RunConfig) -> str:
     return config.tests.jql or f'labels = "doppel-{config.name}" ORDER BY key'
 
 
-def _target_url(config: RunConfig, kinds: tuple[str, ...]) -> str | None:
-    for target in config.targets:
-        kind = str(target.get("kind") or target.get("type") or "").lower()
-        url = target.get("url") or target.get("base_url")
-        if kind in kinds and isinstance(url, str) and url:
-            return url
-    return None
+def endpoints(context: StageContext) -> tuple[str | None, str | None]:
+    """(REST base URL, database URL) the tests use: the ``tests`` section's, else the run's targets'."""
+    from tools.targets.resolve import endpoints_for_tests
 
-
-def endpoints(config: RunConfig) -> tuple[str | None, str | None]:
-    """(REST base URL, database URL) the tests use."""
+    config = context.config
     assert config.tests is not None
-    rest = config.tests.rest_url or _target_url(config, ("rest", "http", "api"))
-    database = config.tests.database or _target_url(config, SQL_KINDS)
-    return rest, database
+    rest, database = endpoints_for_tests(config.targets, context.settings, context.run_dir)
+    return config.tests.rest_url or rest, config.tests.database or database
 
 
 def _data_folder(context: StageContext) -> Path:
@@ -85,7 +78,7 @@ def test_cases(context: StageContext, progress: ProgressCallback) -> StageOutput
 
     config = context.config
     assert config.tests is not None
-    rest, database = endpoints(config)
+    rest, database = endpoints(context)
     request = GenerateSuitesRequest(
         jql=default_jql(config), data=_data_folder(context), out=context.work, rest_url=rest,
         database=database, max_records=config.tests.max_records, seed=context.seed % (2**32),
@@ -107,7 +100,7 @@ def execute(context: StageContext, progress: ProgressCallback) -> StageOutput:
 
     config = context.config
     assert config.tests is not None
-    rest, database = endpoints(config)
+    rest, database = endpoints(context)
     run = run_suites(context.stage_dir("test_cases"), context.work, config.tests.processes, run_id=context.run_id,
                      rest_url=rest, database=database, progress=progress)  # fmt: skip
     volatile = sorted(p.relative_to(context.work).as_posix() for p in context.work.rglob("*") if p.is_file())
