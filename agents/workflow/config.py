@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agents.workflow.presenter import Presenter
 from tools.errors import DoppelError, Issue
 from tools.export.base import KEEP_FORMULAS, Dialect, ExportFormat
 from tools.redact import redact
@@ -50,6 +51,9 @@ class RunConfig(BaseModel):
     approvals: list[ApprovalPoint] | None = Field(None, description="approval points (default: from settings)")
     targets: list[dict[str, Any]] = Field(default_factory=list, description="distribution targets (none yet)")
     out: Path | None = Field(None, description="also copy the exported files here")
+    presenter: Presenter | None = Field(
+        None, description="a playbook's narration, callouts and pause points (the UI's guided demo; no outputs change)"
+    )
 
     @field_validator("data", "schema_file", "out", mode="before")
     @classmethod
