@@ -91,6 +91,7 @@ class Controller:
         self.stop_message: cl.Message | None = None
         self.overrides: dict[str, Any] = {}
         self.task: asyncio.Task[None] | None = None
+        self.prompt_message: cl.Message | None = None
 
     # ---------------------------------------------------------------- permissions and indicators
 
@@ -211,7 +212,8 @@ class Controller:
         )
         self.stop_message = cl.Message(
             content="Running in its own process.",
-            actions=[cl.Action(name="stop", payload={"run_id": driven.run_id}, label="Stop")],
+            actions=[cl.Action(name="stop", payload={"run_id": driven.run_id}, label="Stop")]
+            + ([cl.Action(name="pause", payload={"run_id": driven.run_id}, label="Pause")] if driven.play else []),
             author="Doppel",
         )
         await self.stop_message.send()
@@ -231,6 +233,16 @@ class Controller:
             await cl.Message(content=f"The worker stopped: {stderr.strip().splitlines()[-1][:300]}").send()
         status = await asyncio.to_thread(api.get_run, driven.run_id, settings=self.settings)
         await self.prompt(status)
+
+    async def retire_prompt(self) -> None:
+        """The buttons of the question just answered go away (they would act on a question no longer asked)."""
+        if self.prompt_message is not None:
+            await self.prompt_message.remove_actions()
+            self.prompt_message = None
+
+    async def ask(self, content: str, actions: list[cl.Action], author: str = "Doppel", **kw: Any) -> None:
+        self.prompt_message = cl.Message(content=content, actions=actions, author=author, **kw)
+        await self.prompt_message.send()
 
     def busy(self) -> bool:
         return self.proc is not None and self.proc.returncode is None
@@ -276,25 +288,22 @@ class Controller:
             actions = [cl.Action(name=o, payload=run, label=labels[o]) for o in asked.options if o in labels]
             if driven.presenter is not None:
                 actions.append(cl.Action(name="previous_step", payload=run, label="Previous step"))
-            await cl.Message(content=f"{asked.question}", actions=actions, author="Doppel").send()
+            await self.ask(f"{asked.question}", actions)
         elif status.state == "paused_approval":
             await self.presenter_controls("Stepped back: the run waits here.")
         elif status.state == "paused_failure" and status.pending_failure is not None:
             failed = status.pending_failure
             labels = {"retry": "Retry", "skip": "Skip", "abort": "Abort"}
             actions = [cl.Action(name=f"failure_{c}", payload=run, label=labels[c]) for c in failed.choices]
-            await cl.Message(
-                content=f"{title_of(failed.stage or 'stage')} failed: {failed.error}\n\n"
-                f"**Suggested remedy:** {failed.remedy}",
-                actions=actions,
-                author="Doppel",
-            ).send()
+            await self.ask(
+                f"{title_of(failed.stage or 'stage')} failed: {failed.error}\n\n**Suggested remedy:** {failed.remedy}",
+                actions,
+            )
         elif status.state == "interrupted":
-            await cl.Message(
-                content=f"Stopped during {title_of(status.current_stage or 'a stage')}. The run keeps its checkpoints.",
-                actions=[cl.Action(name="resume", payload=run, label="Resume")],
-                author="Doppel",
-            ).send()
+            await self.ask(
+                f"Stopped during {title_of(status.current_stage or 'a stage')}. The run keeps its checkpoints.",
+                [cl.Action(name="resume", payload=run, label="Resume")],
+            )
         elif status.state == "completed":
             await self.completed(status)
         elif status.state == "aborted":
@@ -309,12 +318,13 @@ class Controller:
             cl.Action(name="previous_step", payload=run, label="Previous step"),
             cl.Action(name="pause" if driven.play else "play", payload=run, label="Pause" if driven.play else "Play"),
         ]
-        await cl.Message(content=text, actions=actions, author="Presenter").send()
+        await self.ask(text, actions, author="Presenter")
 
     async def answer_approval(self, decision: str, changes: dict[str, Any]) -> None:
         if self.busy():
             await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
             return
+        await self.retire_prompt()
         if self.current is None or not await self.may("run"):
             return
         try:
@@ -337,6 +347,7 @@ class Controller:
         if self.busy():
             await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
             return
+        await self.retire_prompt()
         if self.current is None or not await self.may("run"):
             return
         reply = await cl.AskUserMessage(
@@ -358,6 +369,7 @@ class Controller:
         if self.busy():
             await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
             return
+        await self.retire_prompt()
         if self.current is None or not await self.may("run"):
             return
         try:
@@ -372,6 +384,7 @@ class Controller:
         if self.busy():
             await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
             return
+        await self.retire_prompt()
         if self.current is not None and await self.may("run"):
             await self.drive()
 
@@ -381,6 +394,7 @@ class Controller:
         if self.busy():
             await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
             return
+        await self.retire_prompt()
         if self.current is None or not await self.may("run"):
             return
         status = await asyncio.to_thread(api.get_run, self.current.run_id, settings=self.settings)
@@ -395,6 +409,7 @@ class Controller:
         if self.busy():
             await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
             return
+        await self.retire_prompt()
         if self.current is None or not await self.may("run"):
             return
         driven = self.current
@@ -466,7 +481,7 @@ class Controller:
         ]
         if driven is not None and driven.presenter is not None:
             actions.insert(0, cl.Action(name="previous_step", payload={"run_id": status.run_id}, label="Previous step"))
-        await cl.Message(content="\n\n".join(lines), elements=elements, actions=actions, author="Doppel").send()
+        await self.ask("\n\n".join(lines), actions, elements=elements)
 
     async def download(self, run_id: str, fmt: str) -> None:
         if fmt not in FORMATS:

@@ -65,7 +65,7 @@ def decisions_markdown(rows: list[dict[str, Any]]) -> str:
     lines = ["| column | role | type | confidence | evidence |", "|---|---|---|---|---|"]
     for row in rows[:MAX_DECISIONS_SHOWN]:
         confidence = "" if row["confidence"] is None else f"{row['confidence']:.0%}"
-        evidence = "; ".join(_cell(e) for e in row["evidence"])
+        evidence = "; ".join(_cell(e)[:60] for e in row["evidence"][:2])
         lines.append(f"| {_cell(row['column'])} | {row['role']} | {row['type']} | {confidence} | {evidence} |")
     if len(rows) > MAX_DECISIONS_SHOWN:
         lines.append(f"\n… and {len(rows) - MAX_DECISIONS_SHOWN} more")

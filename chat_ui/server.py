@@ -59,6 +59,7 @@ favorites = false
 name = "Doppel"
 description = "Safe, realistic synthetic test data"
 cot = "full"
+layout = "wide"
 default_sidebar_state = "closed"
 alert_style = "classic"
 custom_css = "/public/doppel.css"
