@@ -160,6 +160,13 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, demo
 
     import uvicorn
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                bound = self.servers[0].sockets[0].getsockname()[1] if self.servers else port
+                print(f"Doppel UI ready: http://{host}:{bound}", flush=True)
+
     app = build(settings, host=host, port=port, demo=demo)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", ws="auto"))
+    server = Server(uvicorn.Config(app, host=host, port=port, log_level="warning", ws="auto"))
     asyncio.run(server.serve())
