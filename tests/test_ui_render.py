@@ -76,9 +76,13 @@ RUN = "telecom-1234abcd"
 
 def started(stage: str = "classify") -> StageStarted:
     return StageStarted(
-        run_id=RUN, stage=stage, agent="data_processor", what="Decide which columns are sensitive",  # type: ignore[arg-type]
-        why="sensitive columns are regenerated", expected="one decision per column",
-    )  # fmt: skip
+        run_id=RUN,
+        stage=stage,
+        agent="data_processor",
+        what="Decide which columns are sensitive",  # type: ignore[arg-type]
+        why="sensitive columns are regenerated",
+        expected="one decision per column",
+    )
 
 
 def test_a_stage_is_a_step_with_explanation_progress_decisions_and_counts() -> None:
@@ -89,12 +93,20 @@ def test_a_stage_is_a_step_with_explanation_progress_decisions_and_counts() -> N
         Progress(run_id=RUN, stage="classify", action="Analysing 57 fields for PII patterns", done=20, total=57),
         Progress(run_id=RUN, stage="classify", action="Analysing 57 fields for PII patterns", done=57, total=57),
         Decision(
-            run_id=RUN, stage="classify", subject="telecom_customers.msisdn", decision="sensitive: msisdn (generate)",
-            confidence=0.98, evidence=["column_name: matches 'msisdn'", "knowledge_base: Confluence page 'MSISDN'"],
-        ),  # fmt: skip
-        Decision(run_id=RUN, stage="classify", subject="telecom_customers.plan", decision="not sensitive", confidence=0.9),
-        StageCompleted(run_id=RUN, stage="classify", counts={"columns": 57, "sensitive": 20}, seconds=0.61, success_rate=1.0),
-    ]  # fmt: skip
+            run_id=RUN,
+            stage="classify",
+            subject="telecom_customers.msisdn",
+            decision="sensitive: msisdn (generate)",
+            confidence=0.98,
+            evidence=["column_name: matches 'msisdn'", "knowledge_base: Confluence page 'MSISDN'"],
+        ),
+        Decision(
+            run_id=RUN, stage="classify", subject="telecom_customers.plan", decision="not sensitive", confidence=0.9
+        ),
+        StageCompleted(
+            run_id=RUN, stage="classify", counts={"columns": 57, "sensitive": 20}, seconds=0.61, success_rate=1.0
+        ),
+    ]
     s = in_chainlit(lambda: view.render(events))
     text = outputs(s)
     steps = [m for m in emitted(s, "new_message") if m.get("type") == "tool"]
@@ -123,15 +135,25 @@ def test_charts_sample_diffs_costs_and_failures() -> None:
     events = [
         started("synthesise"),
         SampleDiff(
-            run_id=RUN, stage="synthesise", table="customers", columns=["name", "plan"],
-            before=[{"name": "Aaaa Aaaaa", "plan": "Prepaid"}], after=[{"name": "Ola Berg", "plan": "Prepaid"}],
+            run_id=RUN,
+            stage="synthesise",
+            table="customers",
+            columns=["name", "plan"],
+            before=[{"name": "Aaaa Aaaaa", "plan": "Prepaid"}],
+            after=[{"name": "Ola Berg", "plan": "Prepaid"}],
             changed=["0:name"],
-        ),  # fmt: skip
+        ),
         Chart(run_id=RUN, stage="evaluate", title="customers: column shapes", figure=figure),
         CostUpdate(run_id=RUN, stage="synthesise", total=0.0012, estimate=0.002, by_service={"compute": 0.0012}),
         CostUpdate(run_id=RUN, stage="evaluate", total=0.0015, estimate=0.002, by_service={"compute": 0.0015}),
-        Failed(run_id=RUN, stage="synthesise", error="disk full", context="stage synthesise, attempt 1", remedy="free space"),
-    ]  # fmt: skip
+        Failed(
+            run_id=RUN,
+            stage="synthesise",
+            error="disk full",
+            context="stage synthesise, attempt 1",
+            remedy="free space",
+        ),
+    ]
     view = RunView(RUN)
     s = in_chainlit(lambda: view.render(events))
     elements = emitted(s, "element")
@@ -172,9 +194,15 @@ def test_every_playbook_has_a_presenter_script_with_pause_points() -> None:
         assert any(step.callout for step in config.presenter.steps)
     with pytest.raises(ValueError, match="workflow order"):
         Presenter.model_validate(
-            {"starter": "x", "intro": "y", "steps": [{"stage": "export", "title": "a", "narration": "b"},
-                                                     {"stage": "ingest", "title": "c", "narration": "d"}]}
-        )  # fmt: skip
+            {
+                "starter": "x",
+                "intro": "y",
+                "steps": [
+                    {"stage": "export", "title": "a", "narration": "b"},
+                    {"stage": "ingest", "title": "c", "narration": "d"},
+                ],
+            }
+        )
 
 
 # ---------------------------------------------------------------- users, keys, roles, share links
