@@ -181,7 +181,7 @@ def test_a_column_change_is_read_from_plain_words() -> None:
         "telecom_customers.notes": {"role": "non_sensitive"}
     }
     assert parse_column_change("t.email sensitive:false") == {"t.email": {"sensitive": False}}
-    with pytest.raises(DoppelError, match="table.column"):
+    with pytest.raises(DoppelError, match=r"table\.column"):
         parse_column_change("notes")
 
 
