@@ -316,3 +316,30 @@ def test_rest_api_starts_lists_answers_and_serves_files(settings: Settings, monk
     assert client.get(f"/runs/{run_id}/files/../../doppel.db", headers=auth).status_code == 404
     not_waiting = client.post(f"/runs/{run_id}/approve", json={"decision": "approve"}, headers=auth)
     assert not_waiting.status_code == 400 and "not waiting" in not_waiting.json()["detail"]
+
+
+def test_mcp_http_accepts_an_engineers_api_key(settings: Settings) -> None:
+    """The MCP HTTP transport's guard takes the server's token or, with users, an engineer's API key."""
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from server.mcp_auth import BearerAuth
+
+    add_user(settings, "eng", "engineer", "eng-password")
+    add_user(settings, "see", "viewer", "see-password")
+    engineer, viewer = issue_key(settings, "eng"), issue_key(settings, "see")
+
+    def check(key: str) -> bool:
+        user = user_of_key(settings, key)
+        return user is not None and allowed(user.role, "run")
+
+    inner = Starlette(routes=[Route("/mcp", lambda request: PlainTextResponse("ok"))])
+    client = TestClient(BearerAuth(inner, "t" * 8 + "server-token-0123456789abcdef", check))
+    assert client.get("/mcp", headers={"Authorization": f"Bearer {engineer}"}).text == "ok"
+    assert (
+        client.get("/mcp", headers={"Authorization": "Bearer tttttttt" + "server-token-0123456789abcdef"}).text == "ok"
+    )
+    assert client.get("/mcp", headers={"Authorization": f"Bearer {viewer}"}).status_code == 401
+    assert client.get("/mcp").status_code == 401
