@@ -25,6 +25,7 @@ HELP = """**Doppel** makes safe, realistic synthetic test data.
 - Upload a CSV sample (the paperclip) to run on your own data.
 - `run telecom` (or a config path in the workspace) runs a config without narration.
 - `runs` lists past runs; `open RUN` shows one; `configs` lists saved configurations.
+- `schema editor` (or `edit schema PATH`) edits a schema with checks as you type, then generates from it.
 - The ⚙️ settings set rows, seed, synthesizer and model for the next run."""
 
 
@@ -51,7 +52,8 @@ async def sign_in(username: str, password: str) -> cl.User | None:
 @cl.set_starters
 async def starters(user: cl.User | None = None, language: str | None = None) -> list[cl.Starter]:
     return [cl.Starter(label=label, message=label) for label in starters_by_label()] + [
-        cl.Starter(label="Past runs", message="runs")
+        cl.Starter(label="Past runs", message="runs"),
+        cl.Starter(label="Schema editor", message="schema editor"),
     ]
 
 
@@ -127,6 +129,9 @@ async def on_message(message: cl.Message) -> None:
             await ctl.list_runs()
         elif lowered.startswith("open "):
             await ctl.open_run(text.split(None, 1)[1])
+        elif lowered in ("schema", "schema editor", "new schema") or lowered.startswith("edit schema"):
+            ref = text.split(None, 2)[2].strip() if lowered.startswith("edit schema ") else None
+            await ctl.schema_editor(ref)
         elif lowered in ("configs", "configurations", "saved configurations"):
             await ctl.list_configs()
         elif lowered.startswith(("run ", "start ")):
@@ -209,6 +214,16 @@ async def download(action: cl.Action) -> None:
 @_on("open_run")
 async def open_run(action: cl.Action) -> None:
     await controller().open_run(str(action.payload["run_id"]))
+
+
+@_on("schema_save")
+async def schema_save(action: cl.Action) -> None:
+    await controller().schema_action(str(action.payload["text"]), str(action.payload["name"]), run=False)
+
+
+@_on("schema_run")
+async def schema_run(action: cl.Action) -> None:
+    await controller().schema_action(str(action.payload["text"]), str(action.payload["name"]), run=True)
 
 
 @_on("run_config")

@@ -33,6 +33,8 @@ from tools.workspace import Workspace
 POLL_SECONDS = 0.3
 FORMATS = ("csv", "json", "jsonl", "parquet", "avro", "sql")
 UPLOADS = "uploads"
+SCHEMAS = "schemas"
+EXAMPLE_SCHEMA = Path(__file__).resolve().parents[1] / "examples" / "shop.yaml"
 KEY_FILES = (("evaluate", "report.html", "HTML report"), ("report", "report.md", "run summary"))
 
 
@@ -506,6 +508,51 @@ class Controller:
         files = [Path(line) for line in stdout.decode().splitlines() if line.strip()]
         elements = [cl.File(name=p.name, path=str(p), display="inline") for p in files]
         await cl.Message(content=f"The synthetic data as {fmt}:", elements=elements, author="Doppel").send()
+
+    # ---------------------------------------------------------------- the schema editor
+
+    async def schema_editor(self, ref: str | None = None) -> None:
+        """The schema editor, with a workspace schema (or the bundled example) to start from."""
+        if not await self.may("run"):
+            return
+        path = self.workspace.resolve(ref, where="schema") if ref else EXAMPLE_SCHEMA
+        if not path.is_file():
+            await cl.Message(content=f"{ref}: no such schema file in the workspace").send()
+            return
+        name = re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)
+        props = {"text": path.read_text(encoding="utf-8"), "name": name}
+        element = cl.CustomElement(name="SchemaEditor", props=props, display="inline")
+        await cl.Message(
+            content="Schema editor: edit tables, fields, generator types and parameters, relations and edge cases; "
+            "problems show as you type.",
+            elements=[element],
+            author="Doppel",
+        ).send()
+
+    def save_schema(self, text: str, name: str) -> Path:
+        from chat_ui.schema_check import check_schema_text
+
+        problems = [i for i in check_schema_text(text) if i["kind"] != "conflict"]
+        if problems:
+            raise DoppelError(f"the schema has {len(problems)} problem(s); fix them first")
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", name)[:60] or "schema"
+        path = self.workspace.resolve(f"{SCHEMAS}/{safe}.yaml", write=True, where="schema")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    async def schema_action(self, text: str, name: str, *, run: bool) -> None:
+        if not await self.may("run"):
+            return
+        try:
+            path = await asyncio.to_thread(self.save_schema, text, name)
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await cl.Message(content=f"Schema saved to {path.relative_to(self.workspace.root)} in the workspace.").send()
+        if run:
+            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:40] or "schema"
+            await self.start(RunConfig(name=safe, schema_file=path, seed=42))
 
     # ---------------------------------------------------------------- past runs and configurations
 

@@ -56,6 +56,10 @@ async def spawn_worker(settings: Settings, run_id: str, approve_all: bool = Fals
     asyncio.get_running_loop().create_task(reap())
 
 
+class SchemaText(BaseModel):
+    text: str = Field(max_length=200_000)
+
+
 class StartRequest(BaseModel):
     config: str = Field(description="a playbook name (telecom, bank, hospital) or a run config path in the workspace")
     approve_all: bool = False
@@ -180,6 +184,25 @@ def add_routes(app: FastAPI, settings: Settings) -> None:
             raise HTTPException(401, "sign in first")
         media = "text/html" if rel.endswith(".html") else None
         return FileResponse(run_file(settings, run_id, rel), media_type=media)
+
+    @app.post("/doppel/schema/check", include_in_schema=False)
+    async def schema_check(body: SchemaText, current: Annotated[Any, Depends(get_current_user)]) -> dict[str, Any]:
+        from chat_ui.schema_check import check_schema_text
+
+        if current is None:
+            raise HTTPException(401, "sign in first")
+        return {"issues": await asyncio.to_thread(check_schema_text, body.text)}
+
+    @app.get("/doppel/generators", include_in_schema=False)
+    async def generators(current: Annotated[Any, Depends(get_current_user)]) -> list[dict[str, Any]]:
+        from tools.generators.registry import registry
+
+        if current is None:
+            raise HTTPException(401, "sign in first")
+        return [
+            {"type": name, "parameters": [f.alias or n for n, f in gen.params_model.model_fields.items()]}
+            for name, gen in sorted(registry().items())
+        ]
 
     @app.get("/doppel/about", include_in_schema=False)
     async def about() -> dict[str, Any]:

@@ -172,3 +172,22 @@ def test_a_viewer_may_browse_but_not_start(server: str, browser: Browser, tmp_pa
     say(page, "runs")
     expect(page.get_by_text("state").first).to_be_visible()
     page.screenshot(path=tmp_path / "viewer.png")
+
+
+def test_schema_editor_checks_as_you_type_then_generates(server: str, browser: Browser, tmp_path: Path) -> None:
+    page = sign_in(browser, server, ENGINEER)
+    page.get_by_text("Schema editor").click()
+    expect(page.get_by_text("schema is valid")).to_be_visible()
+    area = page.get_by_label("schema", exact=True)
+    text = area.input_value()
+    area.fill(text.replace("min: 18, max: 99", "min: 99, max: 18"))
+    expect(
+        page.get_by_text(re.compile(r"line \d+: tables\.customers\.fields\.age: max \(18\) is below min"))
+    ).to_be_visible()
+    page.screenshot(path=tmp_path / "schema-problem.png")
+    area.fill(text.replace("rows: 1000", "rows: 40").replace("rows: 5000", "rows: 80"))
+    expect(page.get_by_text("schema is valid")).to_be_visible()
+    page.get_by_role("button", name="Generate from schema").click()
+    expect(page.get_by_text("Schema saved to schemas/shop.yaml in the workspace.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Run \S+ completed"))).to_be_visible()
+    page.screenshot(path=tmp_path / "schema-run.png")

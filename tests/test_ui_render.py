@@ -343,3 +343,16 @@ def test_mcp_http_accepts_an_engineers_api_key(settings: Settings) -> None:
     )
     assert client.get("/mcp", headers={"Authorization": f"Bearer {viewer}"}).status_code == 401
     assert client.get("/mcp").status_code == 401
+
+
+def test_schema_text_problems_name_their_field_and_line() -> None:
+    from chat_ui.schema_check import check_schema_text
+
+    text = (ROOT / "examples" / "shop.yaml").read_text(encoding="utf-8")
+    assert check_schema_text(text) == []
+    found = check_schema_text(text.replace("type: uuid", "type: uuidx").replace("min: 18, max: 99", "min: 99, max: 18"))
+    by_path = {i["path"]: i for i in found}
+    assert by_path["tables.customers.fields.id.type"]["line"] == 9
+    assert "unknown type 'uuidx'" in by_path["tables.customers.fields.id.type"]["message"]
+    assert by_path["tables.customers.fields.age"]["line"] == 15
+    assert check_schema_text("name: x\ntables: [\n")[0]["message"].startswith("not valid YAML")
