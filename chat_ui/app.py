@@ -22,9 +22,11 @@ PROVIDERS = ("offline", "bedrock")
 HELP = """**Doppel** makes safe, realistic synthetic test data.
 
 - Start a guided demo: **Telecom demo**, **Bank demo** or **Hospital demo**.
-- Upload a CSV sample (the paperclip) to run on your own data.
+- Upload a CSV sample (the paperclip) to run on your own data, or an exported configuration (JSON) to import it.
 - `run telecom` (or a config path in the workspace) runs a config without narration.
 - `runs` lists past runs; `open RUN` shows one; `configs` lists saved configurations.
+- Admins: `users` lists users, `add user NAME ROLE` adds one.
+- Anything else goes to Doppel's supervisor agent (e.g. `profile playbooks/samples/bank_accounts.csv`).
 - `schema editor` (or `edit schema PATH`) edits a schema with checks as you type, then generates from it.
 - The ⚙️ settings set rows, seed, synthesizer and model for the next run."""
 
@@ -132,12 +134,18 @@ async def on_message(message: cl.Message) -> None:
         elif lowered in ("schema", "schema editor", "new schema") or lowered.startswith("edit schema"):
             ref = text.split(None, 2)[2].strip() if lowered.startswith("edit schema ") else None
             await ctl.schema_editor(ref)
+        elif lowered == "users":
+            await ctl.list_users()
+        elif lowered.startswith("add user ") and len(text.split()) == 4:
+            await ctl.add_user(text.split()[2], text.split()[3])
         elif lowered in ("configs", "configurations", "saved configurations"):
             await ctl.list_configs()
         elif lowered.startswith(("run ", "start ")):
             await ctl.start(ctl.config_of(text.split(None, 1)[1].strip()))
-        else:
+        elif lowered in ("help", "?", ""):
             await cl.Message(content=HELP, author="Doppel").send()
+        elif await ctl.may("run"):
+            await ctl.chat({"message": text})
     except DoppelError as exc:
         await cl.Message(content=str(exc), author="Doppel").send()
 
@@ -224,6 +232,47 @@ async def schema_save(action: cl.Action) -> None:
 @_on("schema_run")
 async def schema_run(action: cl.Action) -> None:
     await controller().schema_action(str(action.payload["text"]), str(action.payload["name"]), run=True)
+
+
+@_on("chat_yes")
+async def chat_yes(action: cl.Action) -> None:
+    await action.remove()
+    await controller().chat({"answer": "yes"})
+
+
+@_on("chat_no")
+async def chat_no(action: cl.Action) -> None:
+    await action.remove()
+    await controller().chat({"answer": "no"})
+
+
+@cl.on_chat_end
+async def end() -> None:
+    ctl = cl.user_session.get("controller")
+    if isinstance(ctl, Controller):
+        ctl.close()
+
+
+@_on("export_config")
+async def export_config(action: cl.Action) -> None:
+    await controller().export_config(str(action.payload["id"]))
+
+
+@_on("export_run")
+async def export_run(action: cl.Action) -> None:
+    await controller().export_run(str(action.payload["run_id"]))
+
+
+@_on("share_run")
+async def share_run(action: cl.Action) -> None:
+    await controller().share_run(str(action.payload["run_id"]))
+
+
+@_on("save_config")
+async def save_config(action: cl.Action) -> None:
+    reply = await cl.AskUserMessage(content="Save the configuration under which name?", timeout=300).send()
+    if reply and str(reply.get("output", "")).strip():
+        await controller().save_config(str(action.payload["run_id"]), str(reply["output"]).strip())
 
 
 @_on("run_config")

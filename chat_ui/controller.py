@@ -94,6 +94,7 @@ class Controller:
         self.overrides: dict[str, Any] = {}
         self.task: asyncio.Task[None] | None = None
         self.prompt_message: cl.Message | None = None
+        self.conversation: Any = None
 
     # ---------------------------------------------------------------- permissions and indicators
 
@@ -160,25 +161,32 @@ class Controller:
 
     async def upload(self, elements: list[Any]) -> None:
         """CSV files uploaded in chat: stored in the workspace's uploads folder, then run."""
+        configs = [e for e in elements if getattr(e, "path", None) and str(e.name).lower().endswith(".json")]
+        for element in configs:
+            await self.import_config(self._store_upload(element))
         files = [e for e in elements if getattr(e, "path", None) and str(e.name).lower().endswith(".csv")]
+        if configs and not files:
+            return
         if not files:
             await cl.Message(content="Upload a CSV sample (one file per table) to start a run on it.").send()
             return
         if not await self.may("run"):
             return
-        stored = []
-        for element in files:
-            name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(element.name).name)
-            target = self.workspace.resolve(f"{UPLOADS}/{name}", write=True, where="upload")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(Path(element.path).read_bytes())
-            stored.append(target)
+        stored = [self._store_upload(element) for element in files]
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", stored[0].stem)[:40] or "upload"
         await cl.Message(
             content=f"Stored {', '.join(p.name for p in stored)} in the workspace ({UPLOADS}/). Starting a run on it."
         ).send()
         config = RunConfig(name=stem, data=stored, rows=self.overrides.get("rows") or None, seed=42)
         await self.start(self.workspace.confine(config))
+
+    def _store_upload(self, element: Any) -> Path:
+        """An uploaded file, copied into the workspace's uploads folder under a safe name."""
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(element.name).name).lstrip(".") or "upload"
+        target = self.workspace.resolve(f"{UPLOADS}/{name}", write=True, where="upload")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(Path(element.path).read_bytes())
+        return target
 
     # ---------------------------------------------------------------- the worker
 
@@ -480,6 +488,9 @@ class Controller:
         actions = [
             cl.Action(name="download", payload={"run_id": status.run_id, "format": f}, label=f"Download as {f}")
             for f in FORMATS
+        ] + [
+            cl.Action(name="export_run", payload={"run_id": status.run_id}, label="Export archive"),
+            cl.Action(name="save_config", payload={"run_id": status.run_id}, label="Save as configuration"),
         ]
         if driven is not None and driven.presenter is not None:
             actions.insert(0, cl.Action(name="previous_step", payload={"run_id": status.run_id}, label="Previous step"))
@@ -508,6 +519,20 @@ class Controller:
         files = [Path(line) for line in stdout.decode().splitlines() if line.strip()]
         elements = [cl.File(name=p.name, path=str(p), display="inline") for p in files]
         await cl.Message(content=f"The synthetic data as {fmt}:", elements=elements, author="Doppel").send()
+
+    # ---------------------------------------------------------------- chat with the supervisor
+
+    async def chat(self, request: dict[str, Any]) -> None:
+        """A message (or an approval answer) for the supervisor, whose conversation runs in its own process."""
+        from chat_ui.chat import ChatSession
+
+        if self.conversation is None:
+            self.conversation = ChatSession(self.settings, worker_env(self.settings))
+        await self.conversation.send(request)
+
+    def close(self) -> None:
+        if self.conversation is not None:
+            self.conversation.close()
 
     # ---------------------------------------------------------------- the schema editor
 
@@ -583,8 +608,14 @@ class Controller:
         )
         self.current = Driven(run_id=status.run_id, view=RunView(status.run_id))
         self.current.view.restore(status)
+        run = {"run_id": status.run_id}
         await cl.Message(
             content=f"**{status.name}** `{status.run_id}`: {status.state.replace('_', ' ')}\n\n{numbers}\n\n{files}",
+            actions=[
+                cl.Action(name="export_run", payload=run, label="Export archive"),
+                cl.Action(name="share_run", payload=run, label="Share link (24h)"),
+                cl.Action(name="save_config", payload=run, label="Save as configuration"),
+            ],
             author="Doppel",
         ).send()
         if status.state != "completed" and allowed(self.role, "run"):
@@ -601,7 +632,112 @@ class Controller:
             return
         lines = [f"- **{c.name}** (`{c.id}`) {', '.join(c.tags)}" for c in saved]
         actions = [cl.Action(name="run_config", payload={"id": c.id}, label=f"Run {c.name}") for c in saved[:8]]
+        actions += [cl.Action(name="export_config", payload={"id": c.id}, label=f"Export {c.name}") for c in saved[:8]]
+        lines.append("\nImport one: upload its exported JSON file here.")
         await cl.Message(content="Saved configurations:\n" + "\n".join(lines), actions=actions).send()
+
+    async def export_config(self, ref: str) -> None:
+        from agents import configs
+
+        out = self.downloads() / "configs" / f"{re.sub(r'[^A-Za-z0-9_-]', '_', ref)}.json"
+        try:
+            path = await asyncio.to_thread(configs.export, self.settings, ref, out)
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await cl.Message(
+            content="The configuration as JSON:", elements=[cl.File(name=path.name, path=str(path))]
+        ).send()
+
+    async def import_config(self, path: Path) -> None:
+        from agents import configs
+
+        if not await self.may("run"):
+            return
+        try:
+            saved = await asyncio.to_thread(configs.import_file, self.settings, path)
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await cl.Message(
+            content=f"Configuration **{saved.name}** (`{saved.id}`) imported.",
+            actions=[cl.Action(name="run_config", payload={"id": saved.id}, label=f"Run {saved.name}")],
+        ).send()
+
+    async def save_config(self, run_id: str, name: str) -> None:
+        from agents import configs
+
+        if not await self.may("run"):
+            return
+        try:
+            status = await asyncio.to_thread(api.get_run, run_id, settings=self.settings)
+            config = RunConfig.model_validate(await asyncio.to_thread(self._run_config, status.run_id))
+            saved = await asyncio.to_thread(configs.save, self.settings, config, name, replace=True)
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await cl.Message(content=f"Saved as configuration **{saved.name}** (`{saved.id}`); `configs` lists it.").send()
+
+    def _run_config(self, run_id: str) -> dict[str, Any]:
+        from agents.state import store
+        from agents.state.db import session
+
+        with session(self.settings) as s:
+            return dict(store.get_run(s, run_id).config)
+
+    async def export_run(self, run_id: str) -> None:
+        from agents.archive import export_run
+
+        try:
+            run_id = (await asyncio.to_thread(api.get_run, run_id, settings=self.settings)).run_id
+            result = await asyncio.to_thread(
+                export_run, self.settings, run_id, self.downloads() / "runs" / f"{run_id}.zip"
+            )
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await cl.Message(
+            content=f"The run's archive ({len(result.members)} files and a sha256 manifest):",
+            elements=[cl.File(name=result.path.name, path=str(result.path))],
+        ).send()
+
+    async def share_run(self, run_id: str) -> None:
+        from agents.state import shares
+
+        token, _ = await asyncio.to_thread(shares.sign, self.settings, run_id, shares.duration("24h"))
+        await cl.Message(content=f"A download link for 24 hours: [{run_id}.zip](/doppel/share/{token})").send()
+
+    def downloads(self) -> Path:
+        return Path(self.settings.home).resolve() / "ui" / "downloads"
+
+    # ---------------------------------------------------------------- users (admins)
+
+    async def list_users(self) -> None:
+        from agents.state.users import list_users
+
+        if not await self.may("admin"):
+            return
+        found = await asyncio.to_thread(list_users, self.settings)
+        lines = ["| user | role | API keys |", "|---|---|---|"]
+        lines += [f"| {u.name} | {u.role} | {', '.join(u.keys)} |" for u in found]
+        await cl.Message(
+            content="\n".join(lines) + "\n\n`add user NAME ROLE` adds one (roles: viewer, engineer, admin)."
+        ).send()
+
+    async def add_user(self, name: str, role: str) -> None:
+        import secrets
+
+        from agents.state.users import add_user
+
+        if not await self.may("admin"):
+            return
+        password = secrets.token_urlsafe(12)
+        try:
+            await asyncio.to_thread(add_user, self.settings, name, role, password, must_change=True)
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await cl.Message(content=f"User **{name}** ({role}) added; one-time password, shown once: `{password}`").send()
 
     async def run_saved(self, ref: str) -> None:
         from agents import configs

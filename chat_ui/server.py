@@ -41,7 +41,7 @@ favorites = false
 
 [features.spontaneous_file_upload]
     enabled = true
-    accept = ["text/csv", "text/plain", "application/vnd.ms-excel"]
+    accept = ["text/csv", "text/plain", "application/vnd.ms-excel", "application/json"]
     max_files = 10
     max_size_mb = 200
 

@@ -26,6 +26,35 @@ def convert(run_id: str, fmt: str, out: Path) -> list[Path]:
     return [p for files in written.values() for p in files]
 
 
+async def chat() -> int:
+    """A conversation with the supervisor, one JSON line per chat event on stdout. stdin takes
+    ``{"message": TEXT}`` or ``{"answer": "yes"|"no"}`` (for pending approvals) per line; every turn ends
+    with ``{"kind": "turn_end", "pending": N}``."""
+    import asyncio
+    import json
+
+    from pydantic import TypeAdapter
+
+    from agents.chat import ChatEvent, Conversation
+    from tools.settings import load_settings
+
+    conversation = Conversation(load_settings())
+    adapter: TypeAdapter[ChatEvent] = TypeAdapter(ChatEvent)
+    while line := await asyncio.to_thread(sys.stdin.readline):
+        request = json.loads(line)
+        if "answer" in request:
+            stream = conversation.answer_approvals(str(request["answer"]))
+        else:
+            stream = conversation.send(str(request.get("message", "")))
+        try:
+            async for event in stream:
+                print(adapter.dump_json(event).decode(), flush=True)
+        except Exception as exc:  # the turn failed; the conversation (and this process) goes on
+            print(json.dumps({"kind": "error", "text": f"{type(exc).__name__}: the request failed"}), flush=True)
+        print(json.dumps({"kind": "turn_end", "pending": len(conversation.pending)}), flush=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     from agents.workflow import api
     from tools.errors import DoppelError
@@ -35,6 +64,10 @@ def main(argv: list[str]) -> int:
             status = api.resume_run(argv[1], approve_all="--approve-all" in argv[2:])
             print(status.state)
             return 0
+        if argv == ["chat"]:
+            import asyncio
+
+            return asyncio.run(chat())
         if len(argv) == 4 and argv[0] == "convert":
             for path in convert(argv[1], argv[2], Path(argv[3])):
                 print(path)

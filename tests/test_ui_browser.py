@@ -191,3 +191,23 @@ def test_schema_editor_checks_as_you_type_then_generates(server: str, browser: B
     expect(page.get_by_text("Schema saved to schemas/shop.yaml in the workspace.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Run \S+ completed"))).to_be_visible()
     page.screenshot(path=tmp_path / "schema-run.png")
+
+
+def test_chat_with_the_supervisor_and_share_a_past_run(server: str, browser: Browser, tmp_path: Path) -> None:
+    """Free text goes to the supervisor (in its own process); a past run (the earlier tests made some) is
+    exported and shared by a signed link."""
+    page = sign_in(browser, server, ENGINEER)
+    say(page, f"profile {ROOT / 'playbooks' / 'samples' / 'bank_accounts.csv'}")
+    expect(page.get_by_text(re.compile(r"Profiled 1 table\(s\): bank_accounts")).first).to_be_visible()
+    expect(page.get_by_text("data_processor · profile_data")).to_be_visible()
+    say(page, "runs")
+    page.get_by_role("button", name=re.compile("^Open ")).first.click()
+    page.get_by_role("button", name="Export archive").click()
+    expect(page.get_by_text(re.compile("sha256 manifest"))).to_be_visible()
+    page.get_by_role("button", name="Share link (24h)").click()
+    link = page.get_by_role("link", name=re.compile(r"\.zip$")).last
+    expect(link).to_be_visible()
+    shared = page.request.get(server + str(link.get_attribute("href")))
+    assert shared.status == 200 and shared.headers["content-type"] == "application/zip"
+    assert page.request.get(server + "/doppel/share/forged.token").status == 403
+    page.screenshot(path=tmp_path / "chat-and-share.png")
