@@ -310,6 +310,7 @@ class Controller:
                 actions,
             )
         elif status.state == "interrupted":
+            await driven.view.stopped(status.current_stage)
             await self.ask(
                 f"Stopped during {title_of(status.current_stage or 'a stage')}. The run keeps its checkpoints.",
                 [cl.Action(name="resume", payload=run, label="Resume")],

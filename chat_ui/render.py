@@ -333,6 +333,16 @@ class RunView:
         self.workflow.content = json.dumps(self.workflow.props)
         await self.workflow.update()
 
+    async def stopped(self, stage: str | None) -> None:
+        """The stage a Stop ended: its step closes saying so; it runs again on resume."""
+        if stage is None or stage not in self.steps:
+            return
+        self._text(stage).done = "Stopped: this stage runs again from its start when the run resumes"
+        self.states[stage].state = "waiting"
+        self._log(stage, "stopped")
+        await self._close(stage)
+        await self.update_workflow()
+
     def restore(self, status: Any) -> None:
         """Stage states from a RunStatus (after a rewind, or when reopening a run)."""
         names = {"pending": "waiting", "running": "active", "completed": "done", "skipped": "skipped"}

@@ -73,6 +73,7 @@ def _role(role: str) -> Role:
 def add_user(settings: Settings, name: str, role: str, password: str, *, must_change: bool = False) -> UserInfo:
     if not name or len(name) > 100 or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
         raise DoppelError(f"user '{name}': a name is 1-100 letters, digits, '_', '-' or '.'")
+    _role(role)
     if len(password) < MIN_PASSWORD:
         raise DoppelError(f"password: at least {MIN_PASSWORD} characters")
     with session(settings) as s:
