@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,9 +18,11 @@ import yaml
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from agents.state.users import add_user
+from agents.workflow import api
 from tests.browser import chromium
 from tests.conftest import ROOT
-from tests.workflow_support import env_for, settings_in
+from tests.workflow_support import env_for, settings_in, shop_config
+from tools.settings import Settings
 
 WAIT = 180_000  # ms: the longest a stage of the small demo may take on a busy machine
 ENGINEER = ("erin", "erin-password")
@@ -27,8 +30,14 @@ VIEWER = ("victor", "victor-password")
 expect.set_options(timeout=WAIT)
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    settings: Settings
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`doppel ui --port 0` in a fresh home and workspace; the workspace's telecom playbook is the bundled one
     made small (the starter resolves playbooks in the workspace first)."""
     workspace = tmp_path_factory.mktemp("workspace")
@@ -59,10 +68,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             break
     try:
         assert url, "the UI did not start"
-        yield url
+        yield Served(url, settings)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(served: Served) -> str:
+    return served.url
 
 
 @pytest.fixture(scope="module")
@@ -165,12 +179,13 @@ def test_csv_upload_starts_a_run_on_it(server: str, browser: Browser, tmp_path: 
     page.screenshot(path=tmp_path / "upload.png")
 
 
-def test_a_viewer_may_browse_but_not_start(server: str, browser: Browser, tmp_path: Path) -> None:
-    page = sign_in(browser, server, VIEWER)
+def test_a_viewer_may_browse_but_not_start(served: Served, browser: Browser, tmp_path: Path) -> None:
+    run = api.start_run(shop_config(approvals=[]), settings=served.settings)
+    page = sign_in(browser, served.url, VIEWER)
     page.get_by_text("Telecom demo").click()
     expect(page.get_by_text("Your role (viewer) may not start or answer runs.")).to_be_visible()
     say(page, "runs")
-    expect(page.get_by_text("state").first).to_be_visible()
+    expect(page.get_by_text(run.run_id).first).to_be_visible()
     page.screenshot(path=tmp_path / "viewer.png")
 
 
@@ -193,9 +208,10 @@ def test_schema_editor_checks_as_you_type_then_generates(server: str, browser: B
     page.screenshot(path=tmp_path / "schema-run.png")
 
 
-def test_chat_with_the_supervisor_and_share_a_past_run(server: str, browser: Browser, tmp_path: Path) -> None:
-    """Free text goes to the supervisor (in its own process); a past run (the earlier tests made some) is
-    exported and shared by a signed link."""
+def test_chat_with_the_supervisor_and_share_a_past_run(served: Served, browser: Browser, tmp_path: Path) -> None:
+    """Free text goes to the supervisor (in its own process); a past run is exported and shared by a signed link."""
+    server = served.url
+    api.start_run(shop_config(approvals=[]), settings=served.settings)  # a past run to find (made the CLI's way)
     page = sign_in(browser, server, ENGINEER)
     say(page, f"profile {ROOT / 'playbooks' / 'samples' / 'bank_accounts.csv'}")
     expect(page.get_by_text(re.compile(r"Profiled 1 table\(s\): bank_accounts")).first).to_be_visible()
