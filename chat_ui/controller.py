@@ -244,6 +244,15 @@ class Controller:
         status = await asyncio.to_thread(api.get_run, driven.run_id, settings=self.settings)
         await self.prompt(status)
 
+    async def ready(self) -> Driven | None:
+        """The run an answer acts on, when it may be acted on now: a run is shown, none is working, the role
+        allows it. The buttons of the question being answered go away."""
+        if self.busy():
+            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
+            return None
+        await self.retire_prompt()
+        return self.current if self.current is not None and await self.may("run") else None
+
     async def retire_prompt(self) -> None:
         """The buttons of the question just answered go away (they would act on a question no longer asked)."""
         if self.prompt_message is not None:
@@ -332,16 +341,13 @@ class Controller:
         await self.ask(text, actions, author="Presenter")
 
     async def answer_approval(self, decision: str, changes: dict[str, Any]) -> None:
-        if self.busy():
-            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
-            return
-        await self.retire_prompt()
-        if self.current is None or not await self.may("run"):
+        driven = await self.ready()
+        if driven is None:
             return
         try:
             await asyncio.to_thread(
                 api.approve,
-                self.current.run_id,
+                driven.run_id,
                 decision,  # type: ignore[arg-type]
                 changes or None,
                 settings=self.settings,
@@ -352,14 +358,11 @@ class Controller:
         if decision != "abort":
             await self.drive()
         else:
-            await cl.Message(content=f"Run `{self.current.run_id}` aborted.", author="Doppel").send()
+            await cl.Message(content=f"Run `{driven.run_id}` aborted.", author="Doppel").send()
 
     async def change_column(self) -> None:
-        if self.busy():
-            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
-            return
-        await self.retire_prompt()
-        if self.current is None or not await self.may("run"):
+        driven = await self.ready()
+        if driven is None:
             return
         reply = await cl.AskUserMessage(
             content="Which column, and its new role? e.g. `telecom_customers.notes non_sensitive` "
@@ -372,19 +375,16 @@ class Controller:
             changes = parse_column_change(str(reply.get("output", "")))
         except DoppelError as exc:
             await cl.Message(content=str(exc)).send()
-            await self.prompt(await asyncio.to_thread(api.get_run, self.current.run_id, settings=self.settings))
+            await self.prompt(await asyncio.to_thread(api.get_run, driven.run_id, settings=self.settings))
             return
         await self.answer_approval("change", changes)
 
     async def answer_failure(self, choice: str) -> None:
-        if self.busy():
-            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
-            return
-        await self.retire_prompt()
-        if self.current is None or not await self.may("run"):
+        driven = await self.ready()
+        if driven is None:
             return
         try:
-            await asyncio.to_thread(api.answer_failure, self.current.run_id, choice, settings=self.settings)  # type: ignore[arg-type]
+            await asyncio.to_thread(api.answer_failure, driven.run_id, choice, settings=self.settings)  # type: ignore[arg-type]
         except DoppelError as exc:
             await cl.Message(content=str(exc)).send()
             return
@@ -392,23 +392,16 @@ class Controller:
             await self.drive()
 
     async def resume(self) -> None:
-        if self.busy():
-            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
-            return
-        await self.retire_prompt()
-        if self.current is not None and await self.may("run"):
+        if await self.ready():
             await self.drive()
 
     # ---------------------------------------------------------------- presenter controls
 
     async def next_step(self) -> None:
-        if self.busy():
-            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
+        driven = await self.ready()
+        if driven is None:
             return
-        await self.retire_prompt()
-        if self.current is None or not await self.may("run"):
-            return
-        status = await asyncio.to_thread(api.get_run, self.current.run_id, settings=self.settings)
+        status = await asyncio.to_thread(api.get_run, driven.run_id, settings=self.settings)
         if status.pending_approval is not None:
             await self.answer_approval("approve", {})
         elif status.state in ("paused_approval", "interrupted"):
@@ -417,13 +410,9 @@ class Controller:
             await cl.Message(content=f"The run is {status.state.replace('_', ' ')}: no next step.").send()
 
     async def previous_step(self) -> None:
-        if self.busy():
-            await cl.Message(content="The run is still working: wait for it, or press Stop.").send()
+        driven = await self.ready()
+        if driven is None:
             return
-        await self.retire_prompt()
-        if self.current is None or not await self.may("run"):
-            return
-        driven = self.current
         status = await asyncio.to_thread(api.get_run, driven.run_id, settings=self.settings)
         done = {s.stage for s in status.stages if s.state in ("completed", "skipped")}
         point = status.pending_approval.context.get("point", "") if status.pending_approval else ""
