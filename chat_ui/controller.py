@@ -141,7 +141,8 @@ class Controller:
         except DoppelError as exc:
             await cl.Message(content=f"Cannot start: {exc}", author="Doppel").send()
             return
-        self.current = Driven(run_id=run_id, view=RunView(run_id, script), presenter=script, asked_points=asked)
+        view = RunView(run_id, script, run_dir=Path(self.settings.runs_dir).resolve() / run_id)
+        self.current = Driven(run_id=run_id, view=view, presenter=script, asked_points=asked)
         await cl.Message(content=f"Run `{run_id}` started ({config.name}, seed {config.seed}).", author="Doppel").send()
         await self.drive()
 
@@ -596,7 +597,7 @@ class Controller:
         files = "\n".join(
             f"- [{f.path}]({files_url(status.run_id, f.path)}) ({f.bytes:,} bytes)" for f in opened.files[:40]
         )
-        self.current = Driven(run_id=status.run_id, view=RunView(status.run_id))
+        self.current = Driven(run_id=status.run_id, view=RunView(status.run_id, run_dir=status.artifacts_dir))
         self.current.view.restore(status)
         run = {"run_id": status.run_id}
         await cl.Message(

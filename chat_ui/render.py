@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import chainlit as cl
@@ -150,8 +151,11 @@ def records_of(counts: dict[str, int]) -> int | None:
 class RunView:
     """Renders one run's events into the current Chainlit session."""
 
-    def __init__(self, run_id: str, presenter: Presenter | None = None, *, workflow: bool = True) -> None:
+    def __init__(
+        self, run_id: str, presenter: Presenter | None = None, *, workflow: bool = True, run_dir: Path | None = None
+    ) -> None:
         self.run_id = run_id
+        self.run_dir = run_dir
         self.presenter = presenter
         self.steps: dict[str, cl.Step] = {}
         self.texts: dict[str, StageText] = {}
@@ -265,6 +269,8 @@ class RunView:
         self._text(stage).done = completion_line(event)
         step_script = self.presenter.step(stage) if self.presenter else None
         await self._close(stage)
+        if stage == "evaluate" and not event.skipped and self.run_dir is not None:
+            await self.evaluation_charts(self.run_dir)
         if step_script is not None and step_script.callout and not event.skipped:
             await cl.Message(content=f"**Key decision:** {step_script.callout}", author="Presenter").send()
 
@@ -287,6 +293,17 @@ class RunView:
         self.charts += 1
         element = cl.Plotly(name=f"chart-{self.charts}", figure=figure, display="inline", size="large")
         await cl.Message(content=f"Chart: {event.title}", elements=[element], author="Doppel").send()
+
+    async def evaluation_charts(self, run_dir: Path) -> None:
+        """The quality scores and correlation heatmaps from the run's evaluation.json."""
+        import asyncio
+
+        from chat_ui.charts import evaluation_charts
+
+        for title, figure in await asyncio.to_thread(evaluation_charts, run_dir):
+            self.charts += 1
+            element = cl.Plotly(name=f"chart-{self.charts}", figure=figure, display="inline", size="large")
+            await cl.Message(content=f"Chart: {title}", elements=[element], author="Doppel").send()
 
     async def sample_diff(self, event: SampleDiff) -> None:
         props = {

@@ -136,6 +136,8 @@ def test_telecom_demo_journey(server: str, browser: Browser, tmp_path: Path) -> 
     expect(page.get_by_text(re.compile(r"Analysing 57 fields for PII patterns")).first).to_be_attached()
     expect(page.get_by_text(re.compile(r"Running cost: \$"))).to_be_visible()
     expect(page.locator(".js-plotly-plot").first).to_be_attached()
+    expect(page.get_by_text("Chart: Quality scores")).to_be_attached()
+    expect(page.get_by_text("Chart: telecom_customers: correlations, real vs synthetic")).to_be_attached()
     report = page.get_by_role("link", name="Open the HTML report")
     expect(report).to_be_visible()
     page.screenshot(path=tmp_path / "completed.png")
@@ -145,7 +147,7 @@ def test_telecom_demo_journey(server: str, browser: Browser, tmp_path: Path) -> 
     expect(opened.get_by_text(re.compile("quality", re.I)).first).to_be_visible()
     opened.close()
 
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    page.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
     page.screenshot(path=tmp_path / "chart.png")
 
     page.get_by_role("button", name="Previous step").click()

@@ -4,6 +4,7 @@ things it relies on: users and roles, share links, the REST API, the presenter s
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -356,3 +357,35 @@ def test_schema_text_problems_name_their_field_and_line() -> None:
     assert "unknown type 'uuidx'" in by_path["tables.customers.fields.id.type"]["message"]
     assert by_path["tables.customers.fields.age"]["line"] == 15
     assert check_schema_text("name: x\ntables: [\n")[0]["message"].startswith("not valid YAML")
+
+
+def test_quality_and_correlation_charts_from_the_evaluation(tmp_path: Path) -> None:
+    from chat_ui.charts import evaluation_charts
+
+    pair = {"metric": "CorrelationSimilarity", "score": 0.99}
+    document = {
+        "quality_score": 0.9,
+        "diagnostic_score": 0.98,
+        "tables": [
+            {
+                "name": "customers",
+                "quality_properties": [{"name": "Column Shapes", "score": 0.93}],
+                "column_pair_trends": [
+                    pair | {"columns": ["age", "fee"], "real": 0.6, "synthetic": 0.58},
+                    pair | {"columns": ["age", "tenure"], "real": 0.2, "synthetic": None},
+                ],
+            }
+        ],
+    }
+    (tmp_path / "evaluate").mkdir()
+    (tmp_path / "evaluate" / "evaluation.json").write_text(json.dumps(document), encoding="utf-8")
+    charts = dict(evaluation_charts(tmp_path))
+    assert list(charts) == ["Quality scores", "customers: correlations, real vs synthetic"]
+    assert list(charts["Quality scores"].data[0].y) == [
+        "overall quality",
+        "overall diagnostic",
+        "customers: Column Shapes",
+    ]
+    real, synthetic = charts["customers: correlations, real vs synthetic"].data
+    assert list(real.x) == ["age", "fee"] and real.z[0][1] == 0.6 and synthetic.z[1][0] == 0.58
+    assert evaluation_charts(tmp_path / "nowhere") == []
