@@ -48,7 +48,9 @@ async def sign_in(username: str, password: str) -> cl.User | None:
     user = await asyncio.to_thread(authenticate, load_settings(), username, password)
     if user is None:
         return None
-    return cl.User(identifier=user.name, metadata={"role": user.role, "provider": "doppel"})
+    return cl.User(
+        identifier=user.name, metadata={"role": user.role, "provider": "doppel", "must_change": user.must_change}
+    )
 
 
 @cl.set_starters
@@ -73,6 +75,7 @@ async def start() -> None:
     settings = load_settings(user=name)
     provider = settings.model.provider if settings.model.provider in PROVIDERS else "offline"
     ctl = Controller(settings, workspace_of(settings), role, demo=DEMO)
+    ctl.must_change = bool(user.metadata.get("must_change")) if user is not None else False
     cl.user_session.set("controller", ctl)
     await cl.ChatSettings(
         [
@@ -125,7 +128,10 @@ async def on_message(message: cl.Message) -> None:
     demos = starters_by_label()
     lowered = text.lower()
     try:
-        if text in demos:
+        if lowered.startswith("password "):
+            await message.remove()  # the new password does not stay on the screen
+            await ctl.change_password(text.split(None, 1)[1])
+        elif text in demos:
             await ctl.start(ctl.config_of(demos[text]), presenter=True)
         elif lowered in ("runs", "past runs", "list runs"):
             await ctl.list_runs()

@@ -95,10 +95,27 @@ class Controller:
         self.task: asyncio.Task[None] | None = None
         self.prompt_message: cl.Message | None = None
         self.conversation: Any = None
+        self.must_change = False
 
     # ---------------------------------------------------------------- permissions and indicators
 
+    async def change_password(self, password: str) -> None:
+        from agents.state.users import set_password
+
+        try:
+            await asyncio.to_thread(set_password, self.settings, self.settings.user, password.strip())
+        except DoppelError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        self.must_change = False
+        await cl.Message(content="Password changed.").send()
+
     async def may(self, permission: Permission) -> bool:
+        if self.must_change:
+            await cl.Message(
+                content="You signed in with a one-time password: set your own first with `password NEW-PASSWORD`."
+            ).send()
+            return False
         if allowed(self.role, permission):
             return True
         what = {"run": "start or answer runs", "admin": "manage users and configuration", "browse": "browse"}

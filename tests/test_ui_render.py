@@ -28,7 +28,17 @@ from agents.events import (
     StageStarted,
 )
 from agents.state import shares
-from agents.state.users import add_user, allowed, authenticate, issue_key, list_users, remove_user, user_of_key
+from agents.state.users import (
+    add_user,
+    allowed,
+    authenticate,
+    ensure_admin,
+    issue_key,
+    list_users,
+    remove_user,
+    set_password,
+    user_of_key,
+)
 from agents.workflow.config import PLAYBOOKS, load_run_config
 from agents.workflow.presenter import Presenter
 from chat_ui.controller import parse_column_change
@@ -236,10 +246,23 @@ def test_users_passwords_keys_and_roles(settings: Settings) -> None:
         add_user(settings, "ann", "viewer", "long-enough")
     with pytest.raises(DoppelError, match="not one of"):
         add_user(settings, "bob", "boss", "long-enough")
+    set_password(settings, "ann", "another-one")
+    assert authenticate(settings, "ann", "long-enough") is None and authenticate(settings, "ann", "another-one")
     remove_user(settings, "ann")
     assert user_of_key(settings, key) is None
     assert allowed("viewer", "browse") and not allowed("viewer", "run")
     assert allowed("engineer", "run") and not allowed("engineer", "admin") and allowed("admin", "admin")
+
+
+def test_first_start_creates_an_admin_with_a_one_time_password(settings: Settings) -> None:
+    password = ensure_admin(settings)
+    assert password is not None and len(password) >= 12
+    first = authenticate(settings, "admin", password)
+    assert first is not None and first.role == "admin" and first.must_change
+    assert ensure_admin(settings) is None  # users exist: nothing is created or printed again
+    set_password(settings, "admin", "my-own-password")
+    again = authenticate(settings, "admin", "my-own-password")
+    assert again is not None and not again.must_change
 
 
 def test_users_cli(tmp_path: Path) -> None:

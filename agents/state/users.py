@@ -94,6 +94,18 @@ def authenticate(settings: Settings, name: str, password: str) -> UserInfo | Non
     return UserInfo(name=user.name, role=user.role, created_at=user.created_at, must_change=user.must_change)
 
 
+def set_password(settings: Settings, name: str, password: str) -> None:
+    """A new password for ``name`` (a one-time password is thereby replaced)."""
+    if len(password) < MIN_PASSWORD:
+        raise DoppelError(f"password: at least {MIN_PASSWORD} characters")
+    with session(settings) as s:
+        user = s.get(User, name)
+        if user is None:
+            raise DoppelError(f"user '{name}': no such user (`doppel users list`)")
+        user.password_hash, user.must_change = hash_password(password), False
+        s.add(user)
+
+
 def issue_key(settings: Settings, name: str) -> str:
     """A new API key for ``name`` (returned once; only its hash is kept)."""
     key = KEY_PREFIX + secrets.token_urlsafe(32)
