@@ -412,3 +412,17 @@ def test_quality_and_correlation_charts_from_the_evaluation(tmp_path: Path) -> N
     real, synthetic = charts["customers: correlations, real vs synthetic"].data
     assert list(real.x) == ["age", "fee"] and real.z[0][1] == 0.6 and synthetic.z[1][0] == 0.58
     assert evaluation_charts(tmp_path / "nowhere") == []
+
+
+def test_paths_typed_in_the_ui_stay_in_the_workspace(tmp_path: Path) -> None:
+    from chat_ui.controller import Controller
+    from tools.workspace import Workspace, WorkspaceError
+
+    ctl = Controller(settings_in(tmp_path / "home"), Workspace.at(tmp_path), "engineer")
+    with pytest.raises(WorkspaceError, match="outside the workspace"):
+        ctl.config_of("/etc/doppel.yaml")
+    with pytest.raises(WorkspaceError, match="outside the workspace"):
+        ctl.config_of("../elsewhere/run.yaml")
+    assert ctl.config_of("telecom").name == "telecom"  # Doppel's bundled playbooks may be read
+    saved = ctl.save_schema((ROOT / "examples" / "shop.yaml").read_text(encoding="utf-8"), "../../etc/x")
+    assert saved == tmp_path / "schemas" / "______etc_x.yaml"  # the name is made safe, the file stays inside
