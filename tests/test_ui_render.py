@@ -3,6 +3,12 @@ things it relies on: users and roles, share links, the REST API, the presenter s
 
 from __future__ import annotations
 
+import os
+import tempfile
+
+# Chainlit writes its folder (.chainlit/, .files/) where it is imported: a temporary one, not the checkout
+os.environ.setdefault("CHAINLIT_APP_ROOT", tempfile.mkdtemp(prefix="doppel-chainlit-"))
+
 import asyncio
 import json
 import subprocess
@@ -313,9 +319,9 @@ def test_rest_api_starts_lists_answers_and_serves_files(settings: Settings, monk
 
     monkeypatch.setattr(routes, "spawn_worker", run_worker)
     schema = shop_config().schema_file
-    workspace = Path(settings.workspace_root)
-    config = Path("shop.yaml")
-    (workspace / config).write_text(f"name: shop\nschema_file: {schema}\nrows: 20\nseed: 3\n", encoding="utf-8")
+    workspace = Path(settings.home).parent / "workspace"
+    workspace.mkdir()
+    (workspace / "shop.yaml").write_text(f"name: shop\nschema_file: {schema}\nrows: 20\nseed: 3\n", encoding="utf-8")
     monkeypatch.chdir(workspace)
     client = TestClient(routes.rest_api(settings.model_copy(update={"workspace_root": workspace})))
     auth = {"Authorization": f"Bearer {engineer}"}
