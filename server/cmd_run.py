@@ -102,12 +102,13 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def drive(first: Any, *, approve_all: bool, console: Console) -> None:
-    """Call ``first(sink)`` (start or resume), then keep asking and resuming while on a TTY; print the end."""
+def drive(first: Any, *, approve_all: bool, console: Console, presenter: Any = None) -> None:
+    """Call ``first(sink)`` (start or resume), then keep asking and resuming while on a TTY; print the end
+    (with a playbook's ``presenter`` script, its narration and callouts too)."""
     from agents.workflow import api
     from server.run_render import RunRenderer, stage_table
 
-    renderer = RunRenderer(console)
+    renderer = RunRenderer(console, presenter=presenter)
     try:
         status = first(renderer)
     except KeyboardInterrupt:
@@ -212,6 +213,7 @@ def register(app: typer.Typer) -> None:
                 lambda sink: api.start_run(loaded, approve_all=approve_all, sink=sink),
                 approve_all=approve_all,
                 console=out,
+                presenter=loaded.presenter,
             )
 
     @app.command("resume")

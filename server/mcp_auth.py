@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Callable
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -77,11 +78,13 @@ def check_bind(host: str, token: str | None) -> None:
 
 
 class BearerAuth:
-    """ASGI middleware: 401 unless the request carries ``Authorization: Bearer <token>``."""
+    """ASGI middleware: 401 unless the request carries ``Authorization: Bearer <token>``, where the token is
+    the server's own (``token``) or, when ``keys`` is given, a key it accepts (a user's API key)."""
 
-    def __init__(self, app: ASGIApp, token: str) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, keys: Callable[[str], bool] | None = None) -> None:
         self.app = app
-        self._token = token.encode()
+        self._token = token.encode() if token is not None else None
+        self._keys = keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and not self._authorised(scope):
@@ -99,4 +102,8 @@ class BearerAuth:
         if len(given) != 1:
             return False
         scheme, _, credential = given[0].strip().partition(b" ")
-        return scheme.lower() == b"bearer" and hmac.compare_digest(credential.strip(), self._token)
+        if scheme.lower() != b"bearer":
+            return False
+        if self._token is not None and hmac.compare_digest(credential.strip(), self._token):
+            return True
+        return self._keys is not None and self._keys(credential.strip().decode(errors="replace"))

@@ -122,14 +122,25 @@ def serve_http(server: FastMCP[Any], settings: Settings) -> None:
     import uvicorn
 
     host, port = settings.mcp.host, settings.mcp.port
+    from agents.state.users import allowed, has_users, user_of_key
+
     token = settings.mcp.token.get_secret_value() if settings.mcp.token is not None else None
-    check_bind(host, token)
+    users = has_users(settings)  # users' API keys (`doppel users key NAME`, engineers and admins) are accepted too
+    if not users:
+        check_bind(host, token)
     listening = bind_socket(host, port)
     app: Any = server.streamable_http_app()
-    if token is not None:
-        app = BearerAuth(app, token)
+    if token is not None or users:
+
+        def engineer_key(key: str) -> bool:
+            user = user_of_key(settings, key)
+            return user is not None and allowed(user.role, "run")
+
+        app = BearerAuth(app, token, engineer_key if users else None)
     port = listening.getsockname()[1]
     guard = "bearer token required" if token is not None else "loopback only, no token"
+    if users:
+        guard = "a user's API key" + (" or the bearer token" if token is not None else "") + " required"
     print(f"Doppel MCP server: http://{_shown(host)}:{port}/mcp ({guard})", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[listening])

@@ -32,8 +32,9 @@ MAX_DECISION_ROWS = 60
 class RunRenderer:
     """An EventSink for the CLI. Call ``close()`` when the run call returns."""
 
-    def __init__(self, console: Console, *, live: bool | None = None) -> None:
+    def __init__(self, console: Console, *, live: bool | None = None, presenter: Any = None) -> None:
         self.console = console
+        self.presenter = presenter  # a playbook's script: its narration and callouts are printed too
         self.live = console.is_terminal if live is None else live
         self._bar: Progress | None = None
         self._tasks: dict[str, Any] = {}
@@ -46,6 +47,8 @@ class RunRenderer:
             return
         if isinstance(event, StageStarted):
             self._stop_bar()
+            if self.presenter is not None and (step := self.presenter.step(event.stage)) is not None:
+                self._print(f"[italic]{escape(step.title)}: {escape(step.narration)}[/]")
             self._print(f"[bold]▶ {event.stage}[/] {escape(event.what)}")
         elif isinstance(event, Decision):
             if event.stage is None:
@@ -54,6 +57,9 @@ class RunRenderer:
                 self._decisions.append(event)
         elif isinstance(event, StageCompleted):
             self._completed(event)
+            step = self.presenter.step(event.stage) if self.presenter is not None and event.stage else None
+            if step is not None and step.callout and not event.skipped:
+                self._print(f"  [italic]key decision: {escape(step.callout)}[/]")
         elif isinstance(event, ApprovalRequested):
             self._stop_bar()
             self._approval(event)

@@ -95,7 +95,7 @@ def _migrates_and_resumes(tmp_path: Path, url: str, dialect: str) -> None:
     try:
         status = api.get_run(run_id, settings=settings)  # the first open migrates
         assert status.state == "paused_approval" and status.current_stage == "synthesise"
-        assert versions(url) == [1, migrations.LATEST]
+        assert versions(url) == list(range(1, migrations.LATEST + 1))  # every step after 1
         api.approve(run_id, settings=settings)
         done = api.resume_run(run_id, settings=settings)
         assert done.state == "completed", [s.message for s in done.stages]
@@ -104,7 +104,7 @@ def _migrates_and_resumes(tmp_path: Path, url: str, dialect: str) -> None:
         dispose(settings)
     try:
         engine_for(settings)  # opening again changes nothing
-        assert versions(url) == [1, migrations.LATEST]
+        assert versions(url) == list(range(1, migrations.LATEST + 1))  # every step after 1
     finally:
         dispose(settings)
 

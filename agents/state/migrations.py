@@ -33,8 +33,17 @@ def _v2_run_owner(conn: sa.Connection) -> None:
             conn.exec_driver_sql(f"ALTER TABLE doppel_run ADD COLUMN {name} {kind}")
 
 
+def _v3_users(conn: sa.Connection) -> None:
+    """Users with roles and hashed passwords, and their hashed API keys (UI sign-in, MCP HTTP, /api)."""
+    from agents.state.models import ApiKey, User
+
+    for table in (User.__table__, ApiKey.__table__):  # type: ignore[attr-defined]
+        table.create(conn, checkfirst=True)
+
+
 STEPS: dict[int, tuple[str, Step]] = {
     2: ("runs record their owner (host, process id)", _v2_run_owner),
+    3: ("users with roles, hashed passwords and API keys", _v3_users),
 }
 LATEST = max(STEPS)
 

@@ -161,6 +161,30 @@ class SavedConfiguration(SQLModel, table=True):
     updated_at: datetime = _time()
 
 
+class User(SQLModel, table=True):
+    """A person who may sign in to the UI (schema version 3): a role and a scrypt password hash."""
+
+    __tablename__ = "doppel_user"
+
+    name: str = Field(primary_key=True, max_length=100)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=300)
+    must_change: bool = Field(default=False, description="a generated one-time password")
+    created_at: datetime = _time()
+
+
+class ApiKey(SQLModel, table=True):
+    """A user's API key (schema version 3), stored as a sha256 hash; ``prefix`` names it in listings."""
+
+    __tablename__ = "doppel_api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user: str = Field(foreign_key="doppel_user.name", index=True, max_length=100)
+    prefix: str = Field(max_length=20)
+    key_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _time()
+
+
 class SchemaVersion(SQLModel, table=True):
     """One row per schema version applied to this database (``agents/state/migrations.py``)."""
 

@@ -70,6 +70,12 @@ def delete_checkpoints(s: Session, run_id: str, stages: Sequence[str]) -> None:
         )
 
 
+def delete_approvals(s: Session, run_id: str, points: Sequence[str]) -> None:
+    """Forget the questions (and answers) at ``points``: a rewound run asks them again."""
+    if points:
+        s.execute(sa.delete(Approval).where(col(Approval.run_id) == run_id, col(Approval.point).in_(list(points))))
+
+
 def approvals(s: Session, run_id: str, point: str | None = None) -> Sequence[Approval]:
     """Every question of the run (of one point), oldest first."""
     stmt = select(Approval).where(Approval.run_id == run_id)
@@ -92,6 +98,11 @@ def add_event(s: Session, run_id: str, kind: str, event: dict[str, Any]) -> int:
     seq = int(last or 0) + 1
     s.add(EventRecord(run_id=run_id, seq=seq, kind=kind, event=event))
     return seq
+
+
+def last_seq(s: Session, run_id: str) -> int:
+    """The sequence number of the run's newest event (0 when it has none)."""
+    return int(s.exec(select(sa.func.max(EventRecord.seq)).where(EventRecord.run_id == run_id)).one() or 0)
 
 
 def events(s: Session, run_id: str, after_seq: int = 0) -> Sequence[EventRecord]:

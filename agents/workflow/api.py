@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from agents.events import Event, EventSink, parse_event
+from agents.events import STAGES, Event, EventSink, Stage, parse_event
 from agents.state import audit, store
 from agents.state.db import session
 from agents.state.models import Run
@@ -32,10 +32,14 @@ __all__ = [
     "StageStatus",
     "answer_failure",
     "approve",
+    "cancel_run",
+    "create_run",
     "get_run",
     "list_runs",
     "load_run_config",
     "resume_run",
+    "rewind",
+    "run_event_log",
     "run_events",
     "start_run",
 ]
@@ -67,6 +71,14 @@ def start_run(
 ) -> RunStatus:
     """Create a run of ``config`` and advance it until it completes, pauses or is aborted."""
     settings = settings or load_settings()
+    run_id = create_run(config, approve_all=approve_all, settings=settings)
+    return resume_run(run_id, approve_all=approve_all, sink=sink, settings=settings)
+
+
+def create_run(config: RunConfig, *, approve_all: bool = False, settings: Settings | None = None) -> str:
+    """Record a new run of ``config`` without advancing it (``resume_run`` does, in this process or
+    another); returns its id. Inputs are checked and hashed now."""
+    settings = settings or load_settings()
     config = _absolute(config)
     check_inputs(config)
     seed = run_seed(config.seed)
@@ -93,7 +105,7 @@ def start_run(
             {"event": "start", "name": config.name, "seed": seed, "inputs": inputs, "approve_all": approve_all},
             run_id=run_id,
         )
-    return resume_run(run_id, approve_all=approve_all, sink=sink, settings=settings)
+    return run_id
 
 
 def resume_run(
@@ -174,3 +186,62 @@ def run_events(run_id: str, *, after_seq: int = 0, settings: Settings | None = N
     with session(settings) as s:
         run = store.get_run(s, run_id)
         return [parse_event(r.event) for r in store.events(s, run.id, after_seq)]
+
+
+def run_event_log(run_id: str, *, after_seq: int = 0, settings: Settings | None = None) -> list[tuple[int, Event]]:
+    """Like ``run_events`` with each event's sequence number, for a renderer that polls from another process."""
+    settings = settings or load_settings()
+    with session(settings) as s:
+        run = store.get_run(s, run_id)
+        return [(r.seq, parse_event(r.event)) for r in store.events(s, run.id, after_seq)]
+
+
+def rewind(run_id: str, stage: Stage, *, settings: Settings | None = None) -> RunStatus:
+    """Step a run back to the checkpoint at the end of ``stage``: later stages are invalidated (their
+    checkpoints, folders and questions dropped) and ``resume_run`` recomputes them byte-identically from
+    the same seed. The run pauses there (asked ``after:<stage>`` again when that is an approval point)."""
+    settings = settings or load_settings()
+    if stage not in STAGES:
+        from tools.errors import DoppelError
+
+        raise DoppelError(f"stage: '{stage}' is not one of {', '.join(STAGES)}")
+    engine = Engine(settings, run_id, None, approve_all=False)
+    engine.rewind(stage)
+    return get_run(engine.run_id, settings=settings)
+
+
+def cancel_run(run_id: str, *, wait: float = 15.0, settings: Settings | None = None) -> RunStatus:
+    """End the process advancing a running run (SIGTERM, then SIGKILL after ``wait`` seconds). The stage
+    it was in is discarded; the run keeps its checkpoints and shows as interrupted: ``resume_run`` continues it."""
+    import signal
+    import time
+
+    from agents.workflow.locking import process_alive
+    from tools.errors import DoppelError
+
+    settings = settings or load_settings()
+    with session(settings) as s:
+        run = store.get_run(s, run_id)
+        run_id, host, pid, state = run.id, run.owner_host, run.owner_pid, run.state
+    alive = state == "running" and pid is not None and host == this_host() and process_alive(pid)
+    if not alive:
+        if state == "running" and host is not None and host != this_host():
+            raise DoppelError(f"run {run_id}: its process runs on {host}; cancel it there")
+        raise DoppelError(f"run {run_id}: not running (it is {get_run(run_id, settings=settings).state})")
+    if pid == os.getpid():
+        raise DoppelError(f"run {run_id}: it is advanced by this very process; stop it with Ctrl-C")
+    assert pid is not None
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if process_alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        while process_alive(pid):
+            time.sleep(0.05)
+    with session(settings) as s:
+        run = store.get_run(s, run_id)
+        audit.record(
+            s, "run", settings.user, {"event": "cancel", "stage": run.current_stage, "pid": pid}, run_id=run_id
+        )
+    return get_run(run_id, settings=settings)

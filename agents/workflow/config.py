@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agents.workflow.presenter import Presenter
 from tools.errors import DoppelError, Issue
 from tools.export.base import KEEP_FORMULAS, Dialect, ExportFormat
 from tools.redact import redact
@@ -87,6 +88,9 @@ class RunConfig(BaseModel):
     out: Path | None = Field(None, description="also copy the exported files here")
     tests: TestsConfig | None = Field(None, description="run the Jira scenarios as Robot suites (test_cases, execute)")
     jira: JiraSyncConfig = Field(default_factory=JiraSyncConfig, description="test results to Jira (report stage)")
+    presenter: Presenter | None = Field(
+        None, description="a playbook's narration, callouts and pause points (the UI's guided demo; no outputs change)"
+    )
 
     @field_validator("data", "schema_file", "out", mode="before")
     @classmethod

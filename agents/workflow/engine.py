@@ -30,6 +30,7 @@ from agents.workflow.locking import run_lock, this_host
 from agents.workflow.recorder import Recorder
 from agents.workflow.seeds import stage_seed
 from agents.workflow.stages import SPECS
+from tools.errors import DoppelError
 from tools.settings import Settings
 
 QUESTIONS = {
@@ -387,6 +388,72 @@ class Engine:
             stage=stage,
         )
         return question, event
+
+    # ------------------------------------------------------------------ stepping back
+
+    def rewind(self, stage: Stage) -> list[str]:
+        """Go back to the checkpoint at the end of ``stage``: every later stage's checkpoint, folder and
+        questions are dropped, so resuming recomputes them (same per-stage seeds: the same bytes). When
+        ``after:<stage>`` is an approval point the run is asked it again, as it was when ``stage`` ended.
+        Returns the stages invalidated. Refused while another process advances the run."""
+        with run_lock(self.run_dir, self.run_id):
+            with session(self.settings) as s:
+                run = store.get_run(s, self.run_id)
+                store.require_state(
+                    run, "paused_approval", "paused_failure", "completed", "running", action=f"rewind to {stage}"
+                )
+                cp = store.checkpoint(s, self.run_id, stage)
+            if cp.state not in DONE:
+                raise DoppelError(f"run {self.run_id}: cannot rewind to {stage}: it has no checkpoint ({cp.state})")
+            later: list[str] = list(STAGES[STAGES.index(stage) + 1 :])
+            points = [f"{when}:{name}" for name in later for when in ("before", "after", FAILURE_PREFIX[:-1])]
+            with session(self.settings) as s:
+                store.delete_checkpoints(s, self.run_id, later)
+                store.delete_approvals(s, self.run_id, points)
+                for question in store.approvals(s, self.run_id):
+                    if question.status == "pending" and question.point not in (f"after:{stage}",):
+                        s.delete(question)  # e.g. a question at a later point asked just now
+            for name in later:
+                artifacts.discard(self.run_dir / name)
+            artifacts.discard_temp_dirs(self.run_dir)
+            asked = self._ask_again(stage) if cp.state == "completed" else None
+            with session(self.settings) as s:
+                run = store.get_run(s, self.run_id)
+                store.set_run(s, run, state="paused_approval", current_stage=stage, owner_pid=None)
+                audit.record(
+                    s,
+                    "run",
+                    self.settings.user,
+                    {"event": "rewind", "stage": stage, "invalidated": later},
+                    run_id=self.run_id,
+                    stage=stage,
+                )
+            self.emit(
+                Decision(
+                    run_id=self.run_id,
+                    stage=stage,
+                    agent="supervisor",
+                    subject=f"run {self.config.name}",
+                    decision=f"rewound to the end of {stage}",
+                    evidence=[f"{len(later)} later stage(s) will be recomputed from the same seed"],
+                )
+            )
+            if asked is not None:
+                self.emit(asked)
+            return later
+
+    def _ask_again(self, stage: Stage) -> ApprovalRequested | None:
+        """A fresh pending question at ``after:<stage>`` when it is an approval point (earlier answers are
+        kept: changes approved there still apply)."""
+        point = f"after:{stage}"
+        if point not in self._points():
+            return None
+        with session(self.settings) as s:
+            pending = [q for q in store.approvals(s, self.run_id, point) if q.status == "pending"]
+            if pending:
+                return None
+            _question, asked = self._ask(s, point, stage)
+        return asked
 
     # ------------------------------------------------------------------ the end
 
