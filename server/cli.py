@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from rich.table import Table
 
@@ -24,8 +25,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _Console(Console):
+    """A console whose width follows ``COLUMNS`` when it is set at print time (rich reads it once, when the
+    console is made): a command run in-process after another, as the tests and the chat do, lays its
+    tables out for the width it was given."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        found = super().size
+        columns = os.environ.get("COLUMNS", "")
+        return ConsoleDimensions(int(columns), found.height) if columns.isdigit() else found
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+out = _Console()
+err = _Console(stderr=True)
 install_log_redaction()  # no log line of any command shows a URL's password
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -131,7 +131,7 @@ def test_telecom_demo_journey(server: str, browser: Browser, tmp_path: Path) -> 
     expect(page.get_by_text("Read the sample", exact=False).first).to_be_visible()
 
     pauses = go_through_pauses(page, tmp_path, "forward")
-    assert pauses == 4  # after ingest, classify (the approval), synthesise and evaluate
+    assert pauses == 5  # after ingest, classify (the approval), synthesise, evaluate, and before distribute
     expect(page.get_by_text(re.compile(r"Ingest · data_processor")).first).to_be_visible()
     expect(page.get_by_text(re.compile(r"Analysing 57 fields for PII patterns")).first).to_be_attached()
     expect(page.get_by_text(re.compile(r"Running cost: \$"))).to_be_visible()
