@@ -101,7 +101,7 @@ def test_telecom_playbook_approve_all_runs_to_the_end(uninterrupted: Settings, s
     columns = [e for e in events if e.kind == "decision" and e.stage == "classify"]
     assert len(columns) == 57
     assert all(d.confidence is not None and d.evidence for d in columns if d.decision.startswith("sensitive:"))
-    assert [e.stage for e in events if e.kind == "stage_started"] == [*COMPLETED[:-1], *NO_TESTS, "report"]
+    assert [e.stage for e in events if e.kind == "stage_started"] == COMPLETED  # skipped stages never start
     asked = [e for e in events if e.kind == "approval_requested"]
     assert [a.context["point"] for a in asked] == ["after:classify", "before:distribute"]
     assert asked[0].context["sensitive"] and asked[0].context["counts"]["columns"] == 57
