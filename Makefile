@@ -33,6 +33,7 @@ run: install
 	$(BIN)/doppel run telecom --approve-all
 	@echo ""
 	@echo "Chat with it:   $(BIN)/doppel chat          (offline rules model unless doppel.toml says otherwise)"
+	@echo "Web UI:         $(BIN)/doppel ui --demo     (Chainlit on http://127.0.0.1:8000; first start prints the admin's one-time password)"
 	@echo "MCP clients (IDE assistants) start Doppel with this entry; or: $(BIN)/doppel mcp --transport http"
 	@$(BIN)/doppel mcp --client-config
 
